@@ -1,0 +1,48 @@
+"""Loading a file into the session: samples in one click, uploads from the Data page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ui import cache
+from ui.state import Confirmed, Dataset, set_confirmed, set_dataset
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLES = {
+    "subscriptions": "subscriptions.csv",
+    "subscriptions_ko": "subscriptions_ko.xlsx",
+    "transactions": "transactions.csv",
+}
+#: Inactivity window proposed for event logs: no order in 90 days = churned.
+DEFAULT_INACTIVITY_DAYS = 90
+
+
+def load_file(name: str, data: bytes, *, is_sample: bool = False) -> Dataset:
+    """Make ``data`` the session's current file (earlier confirmation is dropped)."""
+    ds = Dataset.from_bytes(name, data, is_sample=is_sample)
+    set_dataset(ds)
+    return ds
+
+
+def confirm(ds: Dataset, roles, *, sheet=None, snapshot=None, inactivity_days=None) -> Confirmed:
+    """Record the user's confirmed roles and settings for ``ds``."""
+    conf = Confirmed(
+        content_hash=ds.content_hash,
+        sheet=sheet,
+        roles=roles,
+        snapshot=snapshot,
+        inactivity_days=inactivity_days or DEFAULT_INACTIVITY_DAYS,
+    )
+    set_confirmed(conf)
+    return conf
+
+
+def load_sample(kind: str = "subscriptions") -> Confirmed:
+    """Load a sample file and confirm its proposed roles: the app works with no upload."""
+    path = SAMPLE_DIR / SAMPLES[kind]
+    ds = load_file(path.name, path.read_bytes(), is_sample=True)
+    result = cache.read_dataset(ds)
+    roles = cache.propose_roles(ds.content_hash, ds.name, result.sheet, ds.data)
+    conf = confirm(ds, roles, sheet=result.sheet)
+    cache.customer_table(ds, conf)  # fail here, not on the next page
+    return conf

@@ -1,0 +1,153 @@
+"""The one owner of session state: key constants, typed accessors and ``bootstrap()``.
+
+Data shared across pages lives under ``cl.*`` keys that no widget owns (a widget's
+state is dropped when a page without it runs); widget keys carry a page prefix such as
+``data.`` or ``sidebar.``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from churn.roles import ColumnRoles
+from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGES, t
+
+# Shared (non-widget) keys.
+DATASET = "cl.dataset"  # Dataset | None: the uploaded or sample file
+CONFIRMED = "cl.confirmed"  # Confirmed | None: roles and settings the user confirmed
+MODEL = "cl.model"  # model settings / handle (filled by the Model page)
+SCENARIOS = "cl.scenarios"  # saved what-if scenarios
+LAST_ERROR = "cl.last_error"
+
+_DEFAULTS: dict[str, Any] = {
+    LANG_KEY: DEFAULT_LANG,
+    DATASET: None,
+    CONFIRMED: None,
+    MODEL: None,
+    SCENARIOS: {},
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A file as the user gave it: its bytes, name and content hash (the cache key)."""
+
+    name: str
+    data: bytes = field(repr=False)
+    content_hash: str
+    sheet: str | None = None
+    is_sample: bool = False
+
+    @classmethod
+    def from_bytes(
+        cls, name: str, data: bytes, sheet: str | None = None, is_sample: bool = False
+    ) -> Dataset:
+        return cls(name, data, hashlib.sha256(data).hexdigest(), sheet, is_sample)
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """The roles and intake settings the user confirmed for the current dataset."""
+
+    content_hash: str
+    sheet: str | None
+    roles: ColumnRoles
+    snapshot: str | None = None
+    inactivity_days: int = 90
+
+    @property
+    def key(self) -> str:
+        """A stable text key for caches: content hash + sheet + roles + settings."""
+        import json
+
+        payload = json.dumps(
+            {
+                "h": self.content_hash,
+                "sheet": self.sheet,
+                "roles": self.roles.to_dict(),
+                "snapshot": self.snapshot,
+                "n": self.inactivity_days,
+            },
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def init_defaults() -> None:
+    for key, value in _DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value.copy() if isinstance(value, dict) else value
+
+
+def get_dataset() -> Dataset | None:
+    return st.session_state.get(DATASET)
+
+
+def set_dataset(ds: Dataset | None) -> None:
+    """Replace the current file; confirmed roles of another file no longer apply."""
+    st.session_state[DATASET] = ds
+    conf = st.session_state.get(CONFIRMED)
+    if ds is None or (conf is not None and conf.content_hash != ds.content_hash):
+        st.session_state[CONFIRMED] = None
+        st.session_state[MODEL] = None
+
+
+def get_confirmed() -> Confirmed | None:
+    conf = st.session_state.get(CONFIRMED)
+    ds = get_dataset()
+    if conf is None or ds is None or conf.content_hash != ds.content_hash:
+        return None
+    return conf
+
+
+def set_confirmed(conf: Confirmed | None) -> None:
+    st.session_state[CONFIRMED] = conf
+
+
+def _language_selector() -> None:
+    widget_key = "sidebar.lang"
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = st.session_state.get(LANG_KEY, DEFAULT_LANG)
+
+    def _on_change() -> None:
+        st.session_state[LANG_KEY] = st.session_state[widget_key]
+
+    st.sidebar.selectbox(
+        "Language / 언어",
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key=widget_key,
+        on_change=_on_change,
+    )
+
+
+def _sidebar_status() -> None:
+    ds = get_dataset()
+    conf = get_confirmed()
+    if ds is None:
+        st.sidebar.caption(t("common.status_none"))
+    elif conf is None:
+        st.sidebar.caption(t("common.status_unconfirmed", name=ds.name))
+    else:
+        st.sidebar.caption(t("common.status_confirmed", name=ds.name))
+
+
+def bootstrap(page: str) -> None:
+    """What every page does first: page config, state defaults, language, sidebar status.
+
+    ``page`` is the page's i18n namespace (``home``, ``data``, ...); its ``title`` key
+    names the browser tab.
+    """
+    init_defaults()
+    st.set_page_config(
+        page_title=f"{t(page + '.title')} · ChurnLens",
+        page_icon=":material/monitoring:",
+        layout="wide",
+    )
+    _language_selector()
+    _sidebar_status()
