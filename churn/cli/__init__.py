@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import pkgutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,8 +36,6 @@ class Command:
 
 COMMANDS: dict[str, Command] = {}
 
-#: Modules under churn.cli that define commands; imported when the CLI starts.
-_COMMAND_MODULES = ("summary",)
 
 
 def register(command: Command) -> Command:
@@ -111,7 +110,8 @@ def _jsonable(obj: Any) -> Any:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    for mod in _COMMAND_MODULES:
+    # Every module in this package defines and registers its commands on import.
+    for mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
         importlib.import_module(f"churn.cli.{mod}")
     parser = _Parser(prog="python -m churn", description="ChurnLens from the command line.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
