@@ -47,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise ChurnDataError(message, fix=f"see 'python -m churn {self.prog.split()[-1]} --help'.")
+        raise ChurnDataError(message, fix=f"see '{self.prog} --help'.")
 
 
 def add_file_arguments(p: argparse.ArgumentParser) -> None:
