@@ -31,7 +31,7 @@ class ChurnDataError(ValueError):
         self.fix = fix
         self.column = column
         text = problem
-        if column is not None and column not in problem:
+        if column is not None and f"'{column}'" not in problem:
             text = f"Column '{column}': {problem}"
         if fix:
             text = f"{text} Fix: {fix}"

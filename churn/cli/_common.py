@@ -1,0 +1,178 @@
+"""Shared plumbing of the data commands: role flags -> ColumnRoles -> CustomerTable.
+
+This module registers no command (its name starts with ``_``); ``summary`` and later
+commands import :func:`roles_from_args` and :func:`load_table_from_args` from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from churn.errors import ChurnDataError
+from churn.roles import (
+    SINGLE_ROLES,
+    ColumnRoles,
+    _facts,
+    _tenure_unit,
+    infer_roles,
+    label_key,
+    label_text,
+    normalize_label_values,
+)
+from churn.table import CustomerTable
+
+#: argparse attribute -> role, for the role flags of ``add_file_arguments``.
+FLAG_ROLES = {
+    "id_col": "id",
+    "label": "label",
+    "start": "start",
+    "end": "end",
+    "event_date": "event_date",
+    "amount": "amount",
+    "tenure": "tenure",
+}
+DEFAULT_INACTIVITY_DAYS = 90
+
+
+def _require_column(cols: list[str], col: str) -> None:
+    if col not in cols:
+        raise ChurnDataError(f"column '{col}' not found; columns are: {', '.join(cols)}")
+
+
+def label_values_from(
+    series: pd.Series, churned_given: list[str] | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Churned and active values of a label column, honouring ``--churned-value``.
+
+    Without ``churned_given`` the label vocabulary decides. With it, those values (matched
+    case-insensitively) mean churned; the values the vocabulary calls active mean active,
+    or, when it knows none, every other value does.
+    """
+    present = [v for v in dict.fromkeys(series.dropna().map(label_text)) if v is not None]
+    if not churned_given:
+        return normalize_label_values(present)
+    by_key = {label_key(v): v for v in present}
+    churned = []
+    for v in churned_given:
+        k = label_key(v)
+        if k not in by_key:
+            shown = ", ".join(f"'{p}'" for p in present[:20])
+            raise ChurnDataError(
+                f"value '{v}' not found in column '{series.name}'; values are: {shown}"
+            )
+        churned.append(by_key[k])
+    _, vocab_active = normalize_label_values(present)
+    active = [v for v in vocab_active if v not in churned]
+    if not active:
+        active = [v for v in present if v not in churned]
+    return tuple(churned), tuple(active)
+
+
+def roles_from_args(frame: pd.DataFrame, args: argparse.Namespace) -> ColumnRoles:
+    """The proposed roles of ``frame``, overridden by every role flag given.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The file as read.
+    args : argparse.Namespace
+        Parsed arguments of a command that used ``churn.cli.add_file_arguments``.
+
+    Returns
+    -------
+    ColumnRoles
+
+    Raises
+    ------
+    ChurnDataError
+        A flag names a column the file does not have (``column 'X' not found; columns
+        are: ...``), or a ``--churned-value`` the label column does not hold.
+    """
+    cols = [str(c) for c in frame.columns]
+    roles = infer_roles(frame)
+    given: dict[str, str] = {}
+    for attr, role in FLAG_ROLES.items():
+        col = getattr(args, attr, None)
+        if col:
+            _require_column(cols, col)
+            given[role] = col
+    if (
+        not given
+        and not getattr(args, "churned_value", None)
+        and not getattr(args, "dayfirst", None)
+    ):
+        return roles
+
+    changes: dict[str, Any] = {}
+    replaced: list[tuple[str, str]] = []
+    for role, col in given.items():
+        old = getattr(roles, role)
+        if old and old != col:
+            replaced.append((old, f"was proposed as {role}; replaced by a flag"))
+        changes[role] = col
+    # A column given to one role leaves any other role it had.
+    for role in SINGLE_ROLES:
+        cur = getattr(roles, role)
+        if role not in given and cur in given.values():
+            changes[role] = None
+    # The roles the user named decide the shape.
+    if "event_date" not in given and ({"label", "start", "end"} & set(given)):
+        changes["event_date"] = None
+    label = changes.get("label", roles.label) if "label" in changes else roles.label
+    churned_given = getattr(args, "churned_value", None)
+    if churned_given and not label:
+        raise ChurnDataError("--churned-value needs a label column", fix="add --label COLUMN")
+    if label and ("label" in given or churned_given):
+        series = frame[label].rename(label)
+        changes["churned_values"], changes["active_values"] = label_values_from(
+            series, churned_given
+        )
+    if "tenure" in given:
+        changes["tenure_unit"] = _tenure_unit(_facts(frame[given["tenure"]], given["tenure"]))
+    dayfirst = getattr(args, "dayfirst", None)
+    if dayfirst:
+        changes["dayfirst"] = dayfirst == "yes"
+
+    used = set(given.values())
+    changes["features"] = tuple(c for c in roles.features if c not in used)
+    changes["categorical"] = tuple(c for c in roles.categorical if c not in used)
+    changes["personal"] = tuple(c for c in roles.personal if c not in used)
+    excluded = [(c, r) for c, r in roles.excluded if c not in used]
+    excluded += [(c, r) for c, r in replaced if c not in used and c not in dict(excluded)]
+    changes["excluded"] = tuple(excluded)
+    # An old role column that lost its role and is not otherwise listed is left out.
+    return roles.with_(**changes)
+
+
+def load_table_from_args(args: argparse.Namespace) -> tuple[Any, ColumnRoles, CustomerTable]:
+    """Read ``args.file``, settle the roles and build the customer table.
+
+    Returns
+    -------
+    (ReadResult, ColumnRoles, CustomerTable)
+    """
+    from churn.io import read_table
+    from churn.shapes import build_customer_table
+
+    path = Path(args.file)
+    if not path.exists():
+        raise ChurnDataError(f"file '{args.file}' not found", fix="check the path")
+    if path.is_dir():
+        raise ChurnDataError(f"'{args.file}' is a folder, not a file", fix="give a file")
+    result = read_table(path, name=path.name, sheet=getattr(args, "sheet", None))
+    frame = result.frame
+    if frame.shape[1] == 0 or len(frame) == 0:
+        raise ChurnDataError(f"'{path.name}' holds no data rows", fix="check the file")
+    roles = roles_from_args(frame, args)
+    n = getattr(args, "inactivity_days", None)
+    table = build_customer_table(
+        frame,
+        roles,
+        snapshot=getattr(args, "snapshot", None),
+        inactivity_days=DEFAULT_INACTIVITY_DAYS if n is None else n,
+    )
+    return result, roles, table

@@ -1,0 +1,370 @@
+"""Soft problems in a churn file, as a list of :class:`~churn.errors.ValidationIssue`.
+
+Each issue has a stable ``code`` (translated by the UI), a severity (``error``: the
+analysis cannot be trusted as it is; ``warning``: look at this; ``info``: good to know),
+the column concerned, an English message and a suggested fix.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from churn.errors import ChurnDataError, ValidationIssue
+from churn.roles import (
+    FACT_ROWS,
+    REASON_LEAK_NAME,
+    ColumnRoles,
+    _is_leaky_name,
+    facts_of,
+    label_key,
+    label_text,
+    leakage_detail,
+    map_label,
+    str_columns,
+)
+from churn.table import CHURNED, STATUS, STATUS_TOO_NEW, CustomerTable
+
+#: Below these counts a churn model is not worth training.
+MIN_ROWS = 100
+MIN_PER_CLASS = 20
+#: Missing share from which a missing-values issue is a warning rather than info.
+MISSING_WARN = 0.2
+
+
+def validate(
+    df: pd.DataFrame, roles: ColumnRoles, table: CustomerTable | None = None
+) -> list[ValidationIssue]:
+    """Check a file and its confirmed roles for problems the user should know about.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The file as read; not modified.
+    roles : ColumnRoles
+        The confirmed (or proposed) roles.
+    table : CustomerTable, optional
+        The table built from ``df`` and ``roles``; built here when not given (a build
+        failure becomes an ``error`` issue instead of an exception).
+
+    Returns
+    -------
+    list of ValidationIssue
+        Errors first, then warnings, then info. Codes: ``duplicate_ids``,
+        ``conflicting_labels``, ``missing_values``, ``constant_column``,
+        ``id_like_column``, ``personal_column``, ``leakage_name``,
+        ``leakage_separates``, ``date_after_snapshot``, ``too_few_rows``,
+        ``too_few_churned``, ``unknown_label_values``, ``too_new``, ``label_missing``,
+        ``build_failed``.
+    """
+    df = str_columns(df)
+    issues: list[ValidationIssue] = []
+    add = issues.append
+    if table is None:
+        from churn.shapes import build_customer_table
+
+        try:
+            table = build_customer_table(df, roles)
+        except ChurnDataError as exc:
+            add(ValidationIssue("error", "build_failed", exc.column, str(exc), exc.fix or ""))
+    shape = table.shape if table is not None else roles.shape
+
+    _check_label(df, roles, shape, add)
+    _check_ids(df, roles, shape, add)
+    _check_columns(df, roles, shape, add)
+    if table is not None:
+        _check_table(df, roles, table, add)
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(issues, key=lambda i: order[i.severity])
+
+
+def _check_label(df, roles: ColumnRoles, shape: str, add) -> None:
+    if not roles.label and not roles.start and not roles.end and not roles.event_date:
+        add(
+            ValidationIssue(
+                "error",
+                "label_missing",
+                None,
+                "No churn label and no dates: churn cannot be measured.",
+                "Choose the churn column, or the start and end dates, or an event date.",
+            )
+        )
+        return
+    if not roles.label or shape == "events" or roles.label not in df.columns:
+        return
+    col = roles.label
+    s = df[col]
+    n_missing = int(s.isna().sum())
+    if n_missing:
+        add(
+            ValidationIssue(
+                "warning",
+                "label_missing",
+                col,
+                f"{n_missing:,} rows have no value in the label column '{col}'; "
+                "they are not labelled.",
+                "Fill the label in the source file, or accept that these rows are left out.",
+                n_missing,
+            )
+        )
+    known = {label_key(v) for v in (*roles.churned_values, *roles.active_values)}
+    texts = s.dropna().map(label_text)
+    unknown = texts[~texts.map(label_key).isin(known)]
+    if len(unknown):
+        vals = unknown.value_counts()
+        listed = ", ".join(f"'{v}' ({n:,})" for v, n in vals.head(6).items())
+        add(
+            ValidationIssue(
+                "warning",
+                "unknown_label_values",
+                col,
+                f"{len(unknown):,} rows of '{col}' have values that mean neither churned nor "
+                f"active: {listed}. They are left out of the churn counts.",
+                "Map each value to churned, active or leave out on the Data page.",
+                len(unknown),
+            )
+        )
+
+
+def _check_ids(df, roles: ColumnRoles, shape: str, add) -> None:
+    if not roles.id or roles.id not in df.columns or shape == "events":
+        return
+    from churn.shapes import _clean_ids
+
+    ids = _clean_ids(df[roles.id])
+    dup = ids.notna() & ids.duplicated(keep=False)
+    if not dup.any():
+        return
+    n_ids = int(ids[dup].nunique())
+    n_extra = int((ids.notna() & ids.duplicated(keep="first")).sum())
+    if shape == "customers":
+        add(
+            ValidationIssue(
+                "warning",
+                "duplicate_ids",
+                roles.id,
+                f"{n_ids:,} customer ids appear more than once ({n_extra:,} extra rows); "
+                "only the first row of each id is kept.",
+                "Remove duplicate rows in the source file, or check that the id column is right.",
+                n_extra,
+            )
+        )
+    else:
+        add(
+            ValidationIssue(
+                "info",
+                "duplicate_ids",
+                roles.id,
+                f"{n_ids:,} customers have more than one subscription row ({n_extra:,} extra "
+                "rows); they are merged into one customer each.",
+                "Nothing to do if these are renewals.",
+                n_extra,
+            )
+        )
+    if roles.label and roles.label in df.columns:
+        y = map_label(df[roles.label], roles.churned_values, roles.active_values)
+        per_id = pd.DataFrame({"id": ids[dup], "y": y[dup]}).dropna()
+        spread = per_id.groupby("id")["y"].nunique()
+        n_conf = int((spread > 1).sum())
+        if n_conf:
+            add(
+                ValidationIssue(
+                    "warning" if shape == "subscriptions" else "error",
+                    "conflicting_labels",
+                    roles.label,
+                    f"{n_conf:,} customer ids appear with different labels (churned in one "
+                    "row, active in another).",
+                    "Keep one row per customer in the source file, or check the id column.",
+                    n_conf,
+                )
+            )
+
+
+def _role_columns(roles: ColumnRoles) -> set[str]:
+    return {c for c in roles.assigned().values()}
+
+
+def _check_columns(df, roles: ColumnRoles, shape: str, add) -> None:
+    n = len(df)
+    features = set(roles.features)
+    role_cols = _role_columns(roles)
+    personal = {c for c in (roles.name, roles.email, *roles.personal) if c}
+    facts = facts_of(df) if n else {}
+    for c in df.columns:
+        s = df[c]
+        if n == 0:
+            break
+        f = facts[c]
+        n_missing = int(s.isna().sum())
+        if f.kind == "text" and n <= FACT_ROWS:  # blank text counts as missing too
+            n_missing = int(round(f.missing * n))
+        # An empty end date means still active; an empty reason means nobody said why.
+        allowed_empty = c in (roles.end, roles.reason)
+        if n_missing and not allowed_empty:
+            share = n_missing / n
+            add(
+                ValidationIssue(
+                    "warning" if share >= MISSING_WARN else "info",
+                    "missing_values",
+                    c,
+                    f"'{c}' is empty in {n_missing:,} of {n:,} rows ({share:.1%}).",
+                    "Missing values are kept as missing; fill them in the source file if "
+                    "they have a meaning (e.g. 0).",
+                    n_missing,
+                )
+            )
+        if f.nunique <= 1 and c not in role_cols:
+            add(
+                ValidationIssue(
+                    "info",
+                    "constant_column",
+                    c,
+                    f"'{c}' has the same value in every row; it cannot explain churn.",
+                    "Nothing to do: it is left out of the model.",
+                )
+            )
+        if c in personal:
+            add(
+                ValidationIssue(
+                    "warning" if c in features else "info",
+                    "personal_column",
+                    c,
+                    f"'{c}' holds personal data: kept for exports and mail merge, never used "
+                    "as a model feature.",
+                    "Remove it from the features." if c in features else "",
+                )
+            )
+        elif c != roles.id and c not in role_cols and _id_like(s, f, shape):
+            add(
+                ValidationIssue(
+                    "warning" if c in features else "info",
+                    "id_like_column",
+                    c,
+                    f"'{c}' has a different value in almost every row, like an identifier.",
+                    "Leave it out of the features." if c in features else "",
+                )
+            )
+        if c not in role_cols and _is_leaky_name(f):
+            used = c in features
+            add(
+                ValidationIssue(
+                    "warning" if used else "info",
+                    "leakage_name",
+                    c,
+                    f"'{c}' is named like something recorded at or after churn (cancel, exit, "
+                    "reason, status...); a model using it would look better than it is.",
+                    "Leave it out of the features."
+                    if used
+                    else "It is left out of the features; add it back only if it is known "
+                    "before the customer churns.",
+                )
+            )
+
+
+def _id_like(s: pd.Series, f, shape: str) -> bool:
+    if shape == "events" or f.n < 20:
+        return False
+    if f.kind == "text" and not f.numeric_text:
+        return f.unique_ratio >= 0.95
+    if f.integer and f.unique_ratio == 1.0:
+        vals = s.dropna().to_numpy(dtype=float)
+        return bool(vals.max() - vals.min() + 1 == len(vals))
+    return False
+
+
+def _check_table(df, roles: ColumnRoles, table: CustomerTable, add) -> None:
+    frame = table.frame
+    lab = frame[CHURNED].dropna()
+    n_churned = int((lab == 1).sum())
+    n_active = int((lab == 0).sum())
+    if len(frame) < MIN_ROWS:
+        add(
+            ValidationIssue(
+                "warning",
+                "too_few_rows",
+                None,
+                f"Only {len(frame):,} customers: rates and a model on so few are unreliable "
+                f"(at least {MIN_ROWS} are needed).",
+                "Use a larger export if you have one.",
+                len(frame),
+            )
+        )
+    if n_churned < MIN_PER_CLASS or n_active < MIN_PER_CLASS:
+        add(
+            ValidationIssue(
+                "warning",
+                "too_few_churned",
+                roles.label,
+                f"{n_churned:,} churned and {n_active:,} active customers: a model needs at "
+                f"least {MIN_PER_CLASS} of each.",
+                "Use a longer period, a larger export or, for event logs, another inactivity "
+                "window.",
+                min(n_churned, n_active),
+            )
+        )
+    if table.shape == "events":
+        n_new = int((frame[STATUS] == STATUS_TOO_NEW).sum())
+        if n_new:
+            add(
+                ValidationIssue(
+                    "info",
+                    "too_new",
+                    roles.event_date,
+                    f"{n_new:,} customers started less than {table.inactivity_days} days before "
+                    "the snapshot: too new to judge, shown apart and not labelled.",
+                    "Nothing to do, or choose a shorter inactivity window.",
+                    n_new,
+                )
+            )
+    snap = table.snapshot
+    if snap is not None:
+        for col in (roles.start, roles.end, roles.event_date):
+            if not col or col not in df.columns:
+                continue
+            from churn.shapes import parse_date_column
+
+            try:
+                dates, _ = parse_date_column(df[col], dayfirst=roles.dayfirst, column=col)
+            except ChurnDataError:
+                continue
+            n_after = int((dates.dt.normalize() > snap.normalize()).sum())
+            if n_after:
+                add(
+                    ValidationIssue(
+                        "warning",
+                        "date_after_snapshot",
+                        col,
+                        f"{n_after:,} dates in '{col}' fall after the snapshot "
+                        f"{snap:%Y-%m-%d}; those rows count as they stood at the snapshot.",
+                        "Check the snapshot date, or the date column.",
+                        n_after,
+                    )
+                )
+    # A single feature that separates the label almost perfectly.
+    if len(lab) >= 10 and n_churned and n_active:
+        y = frame[CHURNED]
+        for c in table.features:
+            if c not in frame.columns:
+                continue
+            detail = leakage_detail(frame[c], y)
+            if detail:
+                add(
+                    ValidationIssue(
+                        "warning",
+                        "leakage_separates",
+                        c,
+                        f"'{c}' {detail}: it is probably recorded at or after churn.",
+                        "Leave it out of the features unless it is known before the customer "
+                        "churns.",
+                    )
+                )
+        for c, why in table.excluded:
+            if why.startswith("leakage suspect: ") and why != REASON_LEAK_NAME:
+                add(
+                    ValidationIssue(
+                        "info",
+                        "leakage_separates",
+                        c,
+                        f"'{c}' was left out of the features: {why.removeprefix('leakage suspect: ')}.",
+                        "Add it back only if it is known before the customer churns.",
+                    )
+                )
