@@ -40,8 +40,9 @@ def confirm(ds: Dataset, roles, *, sheet=None, snapshot=None, inactivity_days=No
 def load_sample(kind: str = "subscriptions") -> Confirmed:
     """Load a sample file and confirm its proposed roles: the app works with no upload."""
     path = SAMPLE_DIR / SAMPLES[kind]
-    ds = load_file(path.name, path.read_bytes(), is_sample=True)
-    result = cache.read_dataset(ds)
+    ds = Dataset.from_bytes(path.name, path.read_bytes(), is_sample=True)
+    result = cache.read_dataset(ds)  # read first: a failure keeps the user's current data
+    set_dataset(ds)
     roles = cache.propose_roles(ds.content_hash, ds.name, result.sheet, ds.data)
     conf = confirm(ds, roles, sheet=result.sheet)
     cache.customer_table(ds, conf)  # fail here, not on the next page
