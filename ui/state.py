@@ -149,5 +149,8 @@ def bootstrap(page: str) -> None:
         page_icon=":material/monitoring:",
         layout="wide",
     )
+    from ui.nav import sidebar_menu
+
+    sidebar_menu()
     _language_selector()
     _sidebar_status()

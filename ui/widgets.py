@@ -7,17 +7,8 @@ import streamlit as st
 from churn.table import CustomerTable
 from ui import cache
 from ui.i18n import t
+from ui.nav import PAGES
 from ui.state import get_confirmed, get_dataset
-
-PAGES = {
-    "data": "pages/1_Data.py",
-    "over_time": "pages/2_Churn_over_time.py",
-    "segments": "pages/3_Segments.py",
-    "model": "pages/4_Model.py",
-    "explain": "pages/5_Explanations.py",
-    "whatif": "pages/6_What_if.py",
-    "report": "pages/7_Report.py",
-}
 
 
 def page_header(ns: str) -> None:
