@@ -86,9 +86,17 @@ def test_same_seed_same_frame_and_other_seed_differs():
 def test_committed_files_equal_a_fresh_generation(written, name):
     committed = SAMPLE_DIR / name
     assert committed.is_file(), f"{committed} missing: run python -m churn.sample"
-    assert written[name].read_bytes() == committed.read_bytes(), (
-        f"{name} is stale: regenerate with python -m churn.sample"
-    )
+    if name.endswith(".csv"):
+        assert written[name].read_bytes() == committed.read_bytes(), (
+            f"{name} is stale: regenerate with python -m churn.sample"
+        )
+        return
+    # A workbook's bytes also depend on the xlsxwriter release; its content must not.
+    fresh = pd.read_excel(written[name], sheet_name=None, engine="calamine")
+    saved = pd.read_excel(committed, sheet_name=None, engine="calamine")
+    assert list(fresh) == list(saved)
+    for sheet in fresh:
+        pd.testing.assert_frame_equal(fresh[sheet], saved[sheet], obj=f"{name}:{sheet}")
 
 
 def test_xlsx_bytes_do_not_depend_on_the_clock(tmp_path, subs):
