@@ -239,3 +239,19 @@ def test_korean_cp949_csv(tmp_path):
     assert (s["churned_values"], s["active_values"]) == (["이탈"], ["유지"])
     assert (s["customers"], s["churned"]) == (8, 2)
     assert s["snapshot"] == "2024-03-10"  # the latest start date
+
+
+def test_every_command_has_working_help():
+    """argparse formats help text with %: a stray % in any command's help breaks --help."""
+    import subprocess
+    import sys
+
+    from churn.cli import COMMANDS, build_parser
+
+    build_parser()
+    assert {"summary", "rate", "survival", "segments", "train", "score"} <= set(COMMANDS)
+    for cmd in [None, *sorted(COMMANDS)]:
+        args = [sys.executable, "-m", "churn"] + ([cmd] if cmd else []) + ["--help"]
+        res = subprocess.run(args, capture_output=True, text=True)
+        assert res.returncode == 0, (cmd, res.stderr)
+        assert "usage:" in res.stdout

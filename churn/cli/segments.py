@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
 register(
     Command(
         name="segments",
-        help="Churn rate per segment of one column, with 95% intervals, lift and small-group flags.",
+        help="Churn rate per segment of one column, with 95%% intervals, lift and small-group flags.",
         add_arguments=add_arguments,
         run=run,
     )
