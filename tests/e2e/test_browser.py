@@ -97,7 +97,8 @@ def open_app(page, app_url: str, path: str = "") -> None:
 def go_to(page, app_url: str, page_file: Path) -> None:
     """Follow the sidebar link to a page: client-side, so the session (and data) is kept."""
     name = url_name(page_file)
-    page.locator(f'{NAV} a[href$="/{name}"]').click()
+    # The menu's links are relative ("Data") or absolute (".../Data") by Streamlit version.
+    page.locator(f'{NAV} a[href="{name}"], {NAV} a[href$="/{name}"]').first.click()
     page.wait_for_url(f"{app_url}/{name}")
     wait_for_app(page)
 
