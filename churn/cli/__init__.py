@@ -37,7 +37,6 @@ class Command:
 COMMANDS: dict[str, Command] = {}
 
 
-
 def register(command: Command) -> Command:
     COMMANDS[command.name] = command
     return command
