@@ -434,7 +434,11 @@ def _sniff_delimiter(sample: str) -> tuple[str, int, int]:
             return " ", mode, 0
         if mode >= 2 and freq / len(counts) >= 0.9 and " " in sample:
             return " ", mode, 0
-    return ",", 1, 0
+    # One column: no delimiter splits the lines consistently. Split on a delimiter the
+    # text does not use, so a comma inside a value (unquoted by a ";" writer) stays in it.
+    if not sample.strip(",;\t| \r\n"):
+        return ",", 1, 0  # only delimiters: "no columns", said by the caller
+    return next((d for d in _DELIMS if d not in sample), ","), 1, 0
 
 
 # --------------------------------------------------------------------------------------
@@ -985,6 +989,22 @@ def _read_csv_pandas(text: str, delim: str, skiprows: int, names: list[str], err
             fix="export the file again as CSV (comma or semicolon separated) from Excel or the "
             "source system.",
         ) from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas turns extra leading fields into an index when every row is longer than
+        # the header: that would silently drop values, so say so instead (blank extras,
+        # e.g. trailing delimiters, carry nothing and are dropped).
+        extra = frame.index.to_frame(index=False).fillna("").astype(str)
+        frame = frame.reset_index(drop=True)
+    else:
+        extra = None
+    if extra is not None and (extra.apply(lambda c: c.str.strip()) != "").to_numpy().any():
+        raise ChurnDataError(
+            f"The rows have more values than the header has columns ({len(names)}, "
+            f"delimiter {_delim_name(delim)}).",
+            fix="values that contain the delimiter must be in double quotes, and every column "
+            "needs a name in the header row; export the file again from the source system or "
+            "Excel.",
+        )
     return pa.Table.from_pandas(frame.fillna(""), preserve_index=False)
 
 

@@ -507,6 +507,24 @@ class _Facts:
         return self.kind in ("numeric", "bool") or self.numeric_text
 
 
+_SERIAL_MIN, _SERIAL_MAX = 20_000, 80_000  # Excel serial days: 1954-10-03 .. 2119-01-10
+_DATE_NAME_TOKENS = {"date", "dt", "day", "dated", "at", "on"}
+_DATE_NAME_KO = ("일자", "날짜", "일시")
+
+
+def _date_named(f: _Facts) -> bool:
+    """The name plainly says "date" (``start_date``, ``created_at``, ``가입일``).
+
+    Strict on purpose: amounts in won often fall in the serial-number range, so a name
+    that only hints at a start or an end (``first_purchase``) or names money is not
+    enough.
+    """
+    if f.has(_AMOUNT_TOKENS) or f.contains(_AMOUNT_KO):
+        return False
+    ko_days = tuple(w for w in _START_KO + _END_KO + _EVENT_KO if w.endswith("일"))
+    return f.has(_DATE_NAME_TOKENS) or f.contains(_DATE_NAME_KO + ko_days)
+
+
 def _as_number(x: pd.Series) -> pd.Series | None:
     """A numeric view of ``x`` (numbers stored as text are converted), or None."""
     if pd.api.types.is_bool_dtype(x):
@@ -596,6 +614,14 @@ def _facts(s: pd.Series, col: str) -> _Facts:
         f.person_share = share(text.str.match(_PERSON_RE))
         if f.date_share < 0.8 and share(text.str.match(r"^0\d")) <= 0.5:
             f.numeric_text = _as_number(text.reset_index(drop=True)) is not None
+    if nn and (kind == "numeric" or f.numeric_text) and _date_named(f):
+        # Excel serial day numbers (1954-2119) under a date-like name, e.g. a CSV saved
+        # from a sheet whose date cells lost their format: dates, not a numeric feature.
+        vals = _as_number(pd.Series(np.asarray(uniques, dtype=object)[filled]))
+        vals = vals.to_numpy(dtype=float) if vals is not None else np.array([])
+        vals = vals[np.isfinite(vals)]
+        if len(vals) and np.mean((vals >= _SERIAL_MIN) & (vals <= _SERIAL_MAX)) >= 0.95:
+            f.date_share = 1.0
     return f
 
 
@@ -809,13 +835,18 @@ def infer_roles(df: pd.DataFrame) -> ColumnRoles:
     # 3. Label: named like one and with values that map to churned and active.
     label_candidates: list[tuple[float, str, tuple, tuple]] = []
     for c, f in facts.items():
-        if c in taken or f.is_date or f.nunique < 2 or f.nunique > 12:
+        if c in taken or f.is_date or f.nunique < 1 or f.nunique > 12:
             continue
         uniques = df[c].dropna().unique()
         churned, active = normalize_label_values(uniques)
-        if not churned or not active:
-            continue
         score = _label_name_score(f)
+        if not churned or not active:
+            # A column named like the label whose values all mean one thing (everybody
+            # churned, or nobody did) is still the label: proposing it lets the build say
+            # exactly what is missing instead of "no label".
+            if score >= 2 and (churned or active):
+                label_candidates.append((score / 10, c, churned, active))
+            continue
         if score == 0:
             if _is_generic_pair(churned, active) or f.nunique > 2:
                 continue
