@@ -626,12 +626,19 @@ def _event_frame(
             if after.any():
                 notes.append(f"{int(after.sum()):,} events after the snapshot were ignored.")
         ok &= ~after
+    # When every event is usable (the usual case), skip the ten-million-row copies.
+    every = bool(ok.all())
+    kept_codes = id_codes if every else id_codes[ok]
     # Renumber the customers that still have events 0..k-1 (first-seen order), O(n).
-    present = np.bincount(id_codes[ok], minlength=len(labels)) > 0
-    remap = np.cumsum(present) - 1
-    codes = remap[id_codes[ok]]
-    uniq = labels[present]
-    ev = pd.DataFrame({"c": codes, "d": dates[ok].to_numpy()})
+    present = np.bincount(kept_codes, minlength=len(labels)) > 0
+    if present.all():
+        codes, uniq = kept_codes, labels
+    else:
+        remap = np.cumsum(present) - 1
+        codes = remap[kept_codes]
+        uniq = labels[present]
+    day_ns = dates.to_numpy(dtype="datetime64[ns]")
+    ev = pd.DataFrame({"c": codes, "d": day_ns if every else day_ns[ok]}, copy=False)
     if roles.amount:
         num = _as_number(df[roles.amount])
         if num is None:
@@ -640,8 +647,8 @@ def _event_frame(
                 fix="choose an amount column that holds numbers, or none",
                 column=roles.amount,
             )
-        ev["a"] = num.to_numpy()[ok]
-    ev.index = np.flatnonzero(ok)
+        ev["a"] = num.to_numpy() if every else num.to_numpy()[ok]
+    ev.index = pd.RangeIndex(len(ok)) if every else pd.Index(np.flatnonzero(ok))
     if len(ev) == 0:
         raise ChurnDataError(
             "no event is on or before the snapshot date", fix="choose a later snapshot date"
@@ -669,9 +676,31 @@ def _first_last(codes: np.ndarray, dates: pd.Series, k: int) -> tuple[pd.Series,
     )
 
 
-def _most_frequent(customer: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """Each customer's most frequent value (ties: the value seen first); None if none."""
-    vcodes, levels = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+def _most_frequent(
+    customer: np.ndarray,
+    values: np.ndarray | None,
+    k: int,
+    coded: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Each customer's most frequent value (ties: the value seen first); None if none.
+
+    ``coded`` = (codes, levels) of the values, already factorised (-1 = missing), saves
+    hashing millions of objects again; the levels are renumbered by first appearance in
+    ``codes`` so that ties resolve as if ``values`` had been factorised here.
+    """
+    if coded is None:
+        vcodes, levels = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    else:
+        raw, raw_levels = coded
+        vcodes, first_seen = pd.factorize(raw, use_na_sentinel=True)
+        present = first_seen >= 0
+        # raw == -1 (missing) becomes its own code: send it back to -1.
+        if not present.all():
+            missing_code = int(np.flatnonzero(~present)[0])
+            vcodes = np.where(vcodes == missing_code, -1, vcodes)
+            vcodes = vcodes - (vcodes > missing_code)
+            first_seen = first_seen[present]
+        levels = np.asarray(raw_levels, dtype=object)[first_seen]
     keep = vcodes >= 0
     cust, vcodes = customer[keep], vcodes[keep]
     nv = len(levels)
@@ -782,13 +811,19 @@ def _from_events(
     consumed = {c for c in (roles.id, roles.event_date, roles.amount, roles.label) if c}
     consumed |= {c for c in (roles.start, roles.end) if c}
     extra_feats = [c for c in roles.features if c in df.columns and c not in consumed]
+    rows = None if isinstance(ev.index, pd.RangeIndex) else ev.index.to_numpy()
+    in_before = (ev["d"] < cutoff).to_numpy()
     for c in extra_feats:
-        col = df[c].to_numpy()[ev.index.to_numpy()][(ev["d"] < cutoff).to_numpy()]
         if c in roles.categorical or not pd.api.types.is_numeric_dtype(df[c]):
+            # Factorise the whole column once (integers are cheaper to move than objects).
+            raw, levels = pd.factorize(df[c], use_na_sentinel=True)
+            raw = (raw if rows is None else raw[rows])[in_before]
             name = f"top_{c}"
-            out[name] = _most_frequent(bc, col, k)
+            out[name] = _most_frequent(bc, None, k, coded=(raw, np.asarray(levels, dtype=object)))
             categorical.append(name)
         else:
+            col = df[c].to_numpy()
+            col = (col if rows is None else col[rows])[in_before]
             name = f"{c}_before_cutoff"
             out[name] = np.bincount(bc, weights=np.nan_to_num(col.astype(float)), minlength=k)
         features.append(name)
