@@ -20,3 +20,9 @@ def shared_data() -> Path:
             pytest.fail(f"{SHARED_DATA} is missing in CI, where it must be present")
         pytest.skip(f"real data folder {SHARED_DATA} is not present on this machine")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _workspaces_in_tmp(tmp_path, monkeypatch):
+    """Every test saves workspaces under its own temporary folder, never in the checkout."""
+    monkeypatch.setenv("CHURNLENS_WORKSPACES", str(tmp_path / "workspaces"))

@@ -22,7 +22,7 @@ from churn import model as M
 from churn.table import CustomerTable
 from ui import cache
 from ui.i18n import t
-from ui.state import MODEL, Confirmed, Dataset
+from ui.state import MODEL, RESTORED_MODEL, Confirmed, Dataset
 
 _TTL = 4 * 3600  # seconds
 _MODELS = 8  # fitted models kept (each a few MB)
@@ -51,8 +51,19 @@ def _train(
 
 
 def trained_model(handle: dict, table: CustomerTable) -> M.TrainedModel:
-    """The fitted model for ``handle`` (trained once per dataset key and settings)."""
-    return _train(*settings_of(handle), table)
+    """The fitted model for ``handle`` (trained once per dataset key and settings).
+
+    A model read back from a saved workspace (``ui.workspace.restore``) is used as it is
+    when its settings match, instead of training again.
+    """
+    restored = st.session_state.get(RESTORED_MODEL)
+    if restored is not None and restored[0] == settings_of(handle):
+        return restored[1]
+    tm = _train(*settings_of(handle), table)
+    from ui.workspace import autosave
+
+    autosave("model", model=tm, handle=handle)  # no-op once this model is saved
+    return tm
 
 
 def current_model(ds: Dataset | None, conf: Confirmed | None) -> M.TrainedModel | None:

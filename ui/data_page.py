@@ -42,6 +42,7 @@ from ui.i18n import DEFAULT_LANG, catalogue, current_lang, fmt_date, fmt_int, fm
 from ui.intake import DEFAULT_INACTIVITY_DAYS, SAMPLE_DIR, SAMPLES, confirm, load_file, load_sample
 from ui.state import Confirmed, Dataset, get_confirmed, get_dataset, set_confirmed
 from ui.widgets import PAGES
+from ui.workspace import autosave
 
 log = logging.getLogger("churnlens")
 
@@ -680,6 +681,7 @@ def confirm_section(ds: Dataset, candidate: Confirmed, ready: bool) -> None:
             snapshot=candidate.snapshot,
             inactivity_days=candidate.inactivity_days,
         )
+        autosave("roles")  # the workspace (and the URL's ?ws=) follow the confirmation
         st.rerun()  # the sidebar and the other pages pick the confirmation up
     if current:
         table, error = try_table(ds, conf)

@@ -46,4 +46,7 @@ def load_sample(kind: str = "subscriptions") -> Confirmed:
     roles = cache.propose_roles(ds.content_hash, ds.name, result.sheet, ds.data)
     conf = confirm(ds, roles, sheet=result.sheet)
     cache.customer_table(ds, conf)  # fail here, not on the next page
+    from ui.workspace import autosave
+
+    autosave("roles")
     return conf

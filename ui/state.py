@@ -21,6 +21,8 @@ DATASET = "cl.dataset"  # Dataset | None: the uploaded or sample file
 CONFIRMED = "cl.confirmed"  # Confirmed | None: roles and settings the user confirmed
 MODEL = "cl.model"  # model settings / handle (filled by the Model page)
 SCENARIOS = "cl.scenarios"  # saved what-if scenarios
+WORKSPACE = "cl.workspace"  # str | None: id of the saved workspace (ui.workspace)
+RESTORED_MODEL = "cl.restored_model"  # (settings, TrainedModel) read back from a workspace
 LAST_ERROR = "cl.last_error"
 
 _DEFAULTS: dict[str, Any] = {
@@ -29,6 +31,8 @@ _DEFAULTS: dict[str, Any] = {
     CONFIRMED: None,
     MODEL: None,
     SCENARIOS: {},
+    WORKSPACE: None,
+    RESTORED_MODEL: None,
 }
 
 
@@ -95,6 +99,7 @@ def set_dataset(ds: Dataset | None) -> None:
     if ds is None or (conf is not None and conf.content_hash != ds.content_hash):
         st.session_state[CONFIRMED] = None
         st.session_state[MODEL] = None
+        st.session_state[RESTORED_MODEL] = None
 
 
 def get_confirmed() -> Confirmed | None:
@@ -149,8 +154,11 @@ def bootstrap(page: str) -> None:
         page_icon=":material/monitoring:",
         layout="wide",
     )
+    from ui import workspace
     from ui.nav import sidebar_menu
 
+    workspace.on_bootstrap()  # ?ws=<id> in the URL: restore that workspace
     sidebar_menu()
     _language_selector()
     _sidebar_status()
+    workspace.sidebar()

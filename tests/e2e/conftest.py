@@ -92,7 +92,13 @@ def browser(playwright_api):
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> Iterator[str]:
+def workspace_dir(tmp_path_factory) -> Path:
+    """Where the test server saves workspaces: a temporary folder, never the checkout."""
+    return tmp_path_factory.mktemp("workspaces")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, workspace_dir) -> Iterator[str]:
     """A ``streamlit run app.py`` server on a free loopback port, stopped at the end."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -112,8 +118,9 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
+    env = {**os.environ, "CHURNLENS_WORKSPACES": str(workspace_dir)}
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + HEALTH_TIMEOUT
         while not _healthy(url):

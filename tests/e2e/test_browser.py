@@ -99,7 +99,8 @@ def go_to(page, app_url: str, page_file: Path) -> None:
     name = url_name(page_file)
     # The menu's links are relative ("Data") or absolute (".../Data") by Streamlit version.
     page.locator(f'{NAV} a[href="{name}"], {NAV} a[href$="/{name}"]').first.click()
-    page.wait_for_url(f"{app_url}/{name}")
+    # a saved workspace adds "?ws=<id>" to the address
+    page.wait_for_url(re.compile(rf"^{re.escape(app_url)}/{name}(\?.*)?$"))
     wait_for_app(page)
 
 

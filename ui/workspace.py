@@ -1,0 +1,429 @@
+"""Workspaces in the app: the ``?ws=<id>`` URL parameter, autosave, restore, and the list.
+
+- :func:`on_bootstrap` (called by ``ui.state.bootstrap`` on every page): when the URL
+  carries ``?ws=<id>`` and the session has no dataset yet (a refresh, a reopened tab, a
+  bookmarked link), the workspace is restored into session state: the file, the
+  confirmed roles, the model handle under ``ui.state.MODEL`` and the trained model
+  itself under ``ui.state.RESTORED_MODEL`` (``ui.cache_model.trained_model`` uses it
+  instead of retraining), and the saved scenarios. Afterwards it keeps the URL pointing
+  at the session's workspace (Streamlit's page links drop query parameters).
+- :func:`autosave` is called at each step that matters: roles confirmed (Data page,
+  sample), model trained (``ui.cache_model``), scenario saved (What-if page). The first
+  save of a file creates a workspace; later saves of the same file update it.
+- :func:`sidebar` draws the workspace list: reopen, rename, duplicate, delete (with a
+  confirmation step) and notes.
+
+Storage is ``churn.workspace.WorkspaceStore`` (SQLite files in ``./workspaces/`` or
+``$CHURNLENS_WORKSPACES``). ``CHURNLENS_WORKSPACES=off`` switches workspaces off;
+``CHURNLENS_WORKSPACE_LIST=off`` hides the list (on a shared server every user would
+otherwise see every workspace: then only the secret link reopens one).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from churn.errors import ChurnDataError
+from churn.workspace import WorkspaceError, WorkspaceNotFound, WorkspaceStore, is_valid_id
+from ui.i18n import fmt_date, fmt_int, t
+from ui.state import (
+    MODEL,
+    RESTORED_MODEL,
+    SCENARIOS,
+    WORKSPACE,
+    Confirmed,
+    Dataset,
+    get_confirmed,
+    get_dataset,
+    set_confirmed,
+    set_dataset,
+)
+
+log = logging.getLogger("churnlens")
+
+PARAM = "ws"  # the URL query parameter
+ENV_LIST = "CHURNLENS_WORKSPACE_LIST"
+# Bookkeeping keys (no widget owns them).
+_SAVED = "cl.ws_saved"  # what the current workspace holds: {"id", "hash", "model"}
+_TRIED = "cl.ws_tried"  # the URL id already tried (a bad id is tried once)
+_NOTICE = "cl.ws_notice"  # (kind, text) shown once in the sidebar
+_NOTES = "cl.ws_notes"  # the current workspace's notes
+_DELETE = "cl.ws_delete"  # id waiting for the delete confirmation
+
+
+def store() -> WorkspaceStore | None:
+    """The workspace store, or None when workspaces are switched off."""
+    if os.environ.get("CHURNLENS_WORKSPACES", "").strip().lower() == "off":
+        return None
+    return WorkspaceStore()
+
+
+def list_enabled() -> bool:
+    return os.environ.get(ENV_LIST, "").strip().lower() != "off"
+
+
+def _notice(kind: str, text: str) -> None:
+    st.session_state[_NOTICE] = (kind, text)
+
+
+def _handle_settings(handle: dict | None) -> list | None:
+    """A model handle as a JSON-comparable list (None when there is no model)."""
+    if not handle:
+        return None
+    return [handle["key"], handle["model"], list(handle["features"]), handle["split"]]
+
+
+# --------------------------------------------------------------------------- restore
+def restore(ws_id: str, s: WorkspaceStore | None = None) -> bool:
+    """Load workspace ``ws_id`` into the session; False (and a notice) when it cannot."""
+    s = s or store()
+    if s is None:
+        return False
+    try:
+        ws = s.load(ws_id)
+    except WorkspaceNotFound:
+        _notice("warning", t("workspace.not_found"))
+        return False
+    except WorkspaceError as exc:
+        log.warning("Workspace %s could not be opened: %s", ws_id[:8], exc)
+        _notice("error", t("workspace.damaged", message=str(exc)))
+        return False
+    from ui.cache_model import settings_of
+
+    ds = Dataset.from_bytes(
+        ws.file_name, ws.data, sheet=ws.settings.get("dataset_sheet"), is_sample=ws.is_sample
+    )
+    set_dataset(ds)
+    conf = None
+    if ws.roles is not None:
+        conf = Confirmed(ds.content_hash, ws.sheet, ws.roles, ws.snapshot, ws.inactivity_days)
+    set_confirmed(conf)
+    st.session_state[MODEL] = None
+    st.session_state[RESTORED_MODEL] = None
+    handle = dict(ws.model_handle or {})
+    if ws.model is not None and conf is not None and handle.get("key") == conf.key:
+        handle["features"] = tuple(handle["features"])
+        st.session_state[MODEL] = handle
+        st.session_state[RESTORED_MODEL] = (settings_of(handle), ws.model)
+        # The Model page's choices show what was trained (widgets without a default).
+        st.session_state.setdefault("model.choice", handle["model"])
+        st.session_state.setdefault("model.split", handle["split"])
+    else:
+        handle = {}
+    st.session_state[SCENARIOS] = dict(ws.scenarios)
+    st.session_state[WORKSPACE] = ws_id
+    st.session_state[_NOTES] = ws.notes
+    st.session_state[_SAVED] = {
+        "id": ws_id,
+        "hash": ds.content_hash,
+        "model": _handle_settings(handle),
+    }
+    st.session_state.pop("ws.notes", None)
+    text = t("workspace.restored", name=ws.name)
+    if ws.problems:
+        _notice("warning", text + " " + t("workspace.partly", problems=" ".join(ws.problems)))
+    else:
+        _notice("success", text)
+    return True
+
+
+def on_bootstrap() -> None:
+    """Restore the URL's workspace into an empty session; keep the URL on the current one."""
+    s = store()
+    if s is None:
+        return
+    url_id = st.query_params.get(PARAM)
+    if url_id and get_dataset() is None and st.session_state.get(_TRIED) != url_id:
+        st.session_state[_TRIED] = url_id
+        if not restore(url_id, s):
+            st.query_params.pop(PARAM, None)  # a refresh should not repeat the message
+            return
+    current = st.session_state.get(WORKSPACE)
+    if current and st.query_params.get(PARAM) != current:
+        st.query_params[PARAM] = current
+
+
+def link_params() -> dict[str, str] | None:
+    """``query_params`` for ``st.page_link`` so links keep ``?ws=<id>`` (None: no workspace)."""
+    current = st.session_state.get(WORKSPACE)
+    return {PARAM: current} if current else None
+
+
+# --------------------------------------------------------------------------- autosave
+def _default_name(ds: Dataset) -> str:
+    now = datetime.now(UTC)
+    return t("workspace.default_name", file=ds.name, date=now.strftime("%Y-%m-%d %H:%M"))
+
+
+def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> str | None:
+    """Save the session's confirmed analysis to its workspace; returns the workspace id.
+
+    ``reason`` is ``"roles"`` (roles confirmed), ``"model"`` (pass the trained ``model``
+    and its ``handle``) or ``"scenario"`` (after ``ui.state.SCENARIOS`` changed). The
+    first save of a file creates a workspace, later saves update it; the URL then
+    carries ``?ws=<id>``. Does nothing without a confirmed dataset, and when a model is
+    already saved under the same settings it is not written again. A failure never
+    breaks the page: it is logged and shown as a short message.
+    """
+    s = store()
+    ds, conf = get_dataset(), get_confirmed()
+    if s is None or ds is None or conf is None:
+        return None
+    if handle is None:
+        handle = st.session_state.get(MODEL)
+    if not handle or handle.get("key") != conf.key:
+        handle, model = None, None
+    saved = st.session_state.get(_SAVED) or {}
+    ws_id = st.session_state.get(WORKSPACE)
+    same = bool(ws_id) and saved.get("id") == ws_id and saved.get("hash") == ds.content_hash
+    want = _handle_settings(handle)
+    if reason == "model" and same and want == saved.get("model"):
+        return ws_id  # this model is already in the workspace
+    parts: dict[str, Any] = {
+        "roles": conf.roles,
+        "snapshot": conf.snapshot,
+        "inactivity_days": conf.inactivity_days,
+        "settings": {"dataset_sheet": ds.sheet, "reason": reason},
+        "scenarios": st.session_state.get(SCENARIOS) or {},
+    }
+    try:
+        from ui import cache
+
+        table = cache.customer_table(ds, conf)
+        parts.update(rows=table.rows_in, customers=table.n_customers)
+    except Exception:  # noqa: BLE001 - counts are a nicety; the save must still happen
+        pass
+    stored = saved.get("model") if same else None
+    if want != stored:
+        if want is None:
+            parts["model"] = None
+            stored = None
+        elif model is not None:
+            parts.update(model=model, model_handle=handle)
+            stored = want
+        # else: the model is saved when ui.cache_model next hands it out
+    try:
+        if same and s.exists(ws_id):
+            s.save(ws_id, **parts)
+        else:
+            parts.setdefault("model", None)
+            if parts["model"] is None:
+                parts.pop("model_handle", None)
+            ws_id = s.create(
+                _default_name(ds),
+                file_name=ds.name,
+                data=ds.data,
+                sheet=conf.sheet,
+                is_sample=ds.is_sample,
+                notes=st.session_state.get(_NOTES, ""),
+                **parts,
+            )
+            stored = want if parts["model"] is not None else None
+    except (ChurnDataError, OSError) as exc:
+        log.warning("Autosave (%s) failed: %s", reason, exc)
+        _notice("warning", t("workspace.save_failed", message=str(exc)))
+        return None
+    st.session_state[WORKSPACE] = ws_id
+    st.session_state[_SAVED] = {"id": ws_id, "hash": ds.content_hash, "model": stored}
+    st.session_state[_TRIED] = ws_id
+    st.query_params[PARAM] = ws_id
+    return ws_id
+
+
+# --------------------------------------------------------------------------- the list
+def _forget_current() -> None:
+    for key in (WORKSPACE, _SAVED, _NOTES):
+        st.session_state.pop(key, None)
+    st.query_params.pop(PARAM, None)
+
+
+def _on_open() -> None:
+    ws_id = st.session_state.get("ws.pick")
+    s = store()
+    if s is not None and ws_id and restore(ws_id, s):
+        st.query_params[PARAM] = ws_id
+        st.session_state[_TRIED] = ws_id
+
+
+def _on_duplicate(name: str) -> None:
+    s, ws_id = store(), st.session_state.get("ws.pick")
+    if s is None or not ws_id:
+        return
+    try:
+        new = s.duplicate(ws_id, t("workspace.copy_name", name=name))
+    except ChurnDataError as exc:
+        _notice("error", t("workspace.action_failed", message=str(exc)))
+        return
+    st.session_state["ws.pick"] = new
+    _notice("success", t("workspace.duplicated", name=name))
+
+
+def _on_rename() -> None:
+    s, ws_id = store(), st.session_state.get("ws.pick")
+    name = st.session_state.get("ws.new_name", "")
+    if s is None or not ws_id:
+        return
+    try:
+        s.rename(ws_id, name)
+    except ChurnDataError as exc:
+        _notice("error", t("workspace.action_failed", message=str(exc)))
+        return
+    st.session_state["ws.new_name"] = ""
+    _notice("success", t("workspace.renamed", name=" ".join(name.split())))
+
+
+def _on_delete_confirmed(ws_id: str) -> None:
+    s = store()
+    st.session_state.pop(_DELETE, None)
+    if s is None:
+        return
+    try:
+        s.delete(ws_id)
+    except ChurnDataError as exc:
+        _notice("error", t("workspace.action_failed", message=str(exc)))
+        return
+    if st.session_state.get(WORKSPACE) == ws_id:
+        _forget_current()
+    st.session_state.pop("ws.pick", None)
+    _notice("success", t("workspace.deleted"))
+
+
+def _on_save_notes() -> None:
+    s, ws_id = store(), st.session_state.get(WORKSPACE)
+    text = st.session_state.get("ws.notes", "")
+    if s is None or not ws_id:
+        return
+    try:
+        s.save(ws_id, notes=text)
+    except ChurnDataError as exc:
+        _notice("error", t("workspace.action_failed", message=str(exc)))
+        return
+    st.session_state[_NOTES] = text
+    _notice("success", t("workspace.notes_saved"))
+
+
+def _label(info) -> str:
+    if not info.ok:
+        return t("workspace.item_damaged", name=info.name)
+    return t(
+        "workspace.item",
+        name=info.name,
+        date=fmt_date(info.updated),
+        rows=fmt_int(info.customers if info.customers is not None else info.rows),
+    )
+
+
+def sidebar() -> None:
+    """The workspace box in the sidebar: status, notices, and the list with its actions."""
+    s = store()
+    if s is None:
+        return
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice is not None:
+        kind, text = notice
+        getattr(st.sidebar, kind)(text)
+    current = st.session_state.get(WORKSPACE)
+    with st.sidebar.expander(t("workspace.title"), icon=":material/folder_open:"):
+        if current:
+            st.caption(t("workspace.current_saved"))
+        else:
+            st.caption(t("workspace.current_none"))
+        if current:
+            if "ws.notes" not in st.session_state:
+                st.session_state["ws.notes"] = st.session_state.get(_NOTES, "")
+            st.text_area(
+                t("workspace.notes"),
+                key="ws.notes",
+                height=80,
+                placeholder=t("workspace.notes_placeholder"),
+            )
+            st.button(t("workspace.save_notes"), key="ws.save_notes", on_click=_on_save_notes)
+        if not list_enabled():
+            st.caption(t("workspace.list_off"))
+            return
+        _list_widget(s, current)
+
+
+def _list_widget(s: WorkspaceStore, current: str | None) -> None:
+    try:
+        infos = s.list()
+    except OSError as exc:
+        st.warning(t("workspace.action_failed", message=str(exc)))
+        return
+    if not infos:
+        st.caption(t("workspace.empty"))
+        return
+    by_id = {i.id: i for i in infos}
+    if st.session_state.get("ws.pick") not in by_id:
+        st.session_state["ws.pick"] = current if current in by_id else infos[0].id
+    labels = {
+        i.id: _label(i) + (t("workspace.is_current") if i.id == current else "") for i in infos
+    }
+    # A radio, not a selectbox: the sidebar's only selectbox stays the language picker.
+    pick = st.radio(t("workspace.pick"), list(by_id), format_func=labels.get, key="ws.pick")
+    info = by_id[pick]
+    if not info.ok:
+        st.warning(t("workspace.damaged", message=info.problem or ""))
+    c1, c2 = st.columns(2)
+    c1.button(
+        t("workspace.open"),
+        key="ws.open",
+        on_click=_on_open,
+        disabled=pick == current or not info.ok,
+        width="stretch",
+    )
+    c2.button(
+        t("workspace.duplicate"),
+        key="ws.duplicate",
+        on_click=_on_duplicate,
+        args=(info.name,),
+        disabled=not info.ok,
+        width="stretch",
+        help=t("workspace.duplicate_help"),
+    )
+    st.text_input(t("workspace.new_name"), key="ws.new_name", max_chars=120)
+    st.button(
+        t("workspace.rename"),
+        key="ws.rename",
+        on_click=_on_rename,
+        disabled=not info.ok or not st.session_state.get("ws.new_name", "").strip(),
+    )
+    if st.session_state.get(_DELETE) != pick:
+        st.button(
+            t("workspace.delete"),
+            key="ws.delete",
+            icon=":material/delete:",
+            on_click=lambda: st.session_state.__setitem__(_DELETE, pick),
+        )
+        return
+    st.warning(t("workspace.delete_confirm", name=info.name))
+    d1, d2 = st.columns(2)
+    d1.button(
+        t("workspace.delete_yes"),
+        key="ws.delete_yes",
+        type="primary",
+        on_click=_on_delete_confirmed,
+        args=(pick,),
+    )
+    d2.button(
+        t("workspace.delete_no"),
+        key="ws.delete_no",
+        on_click=lambda: st.session_state.pop(_DELETE, None),
+    )
+
+
+__all__ = [
+    "PARAM",
+    "autosave",
+    "is_valid_id",
+    "link_params",
+    "on_bootstrap",
+    "restore",
+    "sidebar",
+    "store",
+]
