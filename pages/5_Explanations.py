@@ -4,14 +4,194 @@ from __future__ import annotations
 
 import streamlit as st
 
+from churn import explain as E
+from churn.charts import explain as charts
+from ui import cache_explain as ce
+from ui import cache_model as cm
 from ui.errors import boundary
-from ui.i18n import t
-from ui.state import bootstrap
+from ui.i18n import current_lang, fmt_int, fmt_pct, t
+from ui.state import MODEL, bootstrap, get_confirmed, get_dataset
 from ui.widgets import page_header, require_table
+
+LIST_COLUMNS = ("risk_rank", "customer_id", "name", "email", "risk", "value", "value_at_risk")
+LIST_COLUMNS += ("signup_date", "last_purchase", "reason_1", "reason_2", "reason_3")
 
 bootstrap("explain")
 
 with boundary("explain"):
     page_header("explain")
     table = require_table()
-    st.info(t("common.coming", what=t("explain.coming_what")), icon=":material/construction:")
+    ds, conf = get_dataset(), get_confirmed()
+    lang = current_lang()
+    # Widgets whose choices are translated by format_func carry the language in their key:
+    # Streamlit 1.67 matches a kept value by its formatted text, so after a language switch
+    # the old text matched nothing (no option selected). A new key starts from the default.
+    with st.spinner(t("explain.training")):
+        tm = cm.current_model(ds, conf)
+    if tm is None:
+        st.info(t("explain.no_model"), icon=":material/model_training:")
+        if st.button(t("explain.train_default"), key="explain.train", type="primary"):
+            ce.default_handle(conf, table)
+            st.rerun()
+        st.stop()
+    handle = st.session_state[MODEL]
+    lab = {k: t(f"explain.lab_{k}") for k in charts.DEFAULT_LABELS}
+    st.caption(
+        t(
+            "explain.model_used",
+            model=t(f"model.name_{tm.name}"),
+            auc=f"{tm.metrics['roc_auc']:.3f}",
+        )
+    )
+
+    # --- 1. global drivers on a sample
+    st.subheader(t("explain.drivers_head"))
+    with st.spinner(t("explain.training")):
+        drivers = ce.drivers(handle, tm, table)
+    st.caption(t("explain.method", base=fmt_pct(drivers.base_risk)))
+    st.caption(
+        t("explain.drivers_caption", n=fmt_int(drivers.n_sample), total=fmt_int(drivers.n_total))
+    )
+    left, right = st.columns(2)
+    left.altair_chart(charts.importance_chart(drivers.importance, lab), width="stretch")
+    left.caption(t("explain.importance_caption"))
+    order = list(drivers.importance["feature"].head(10))
+    right.altair_chart(charts.beeswarm_chart(drivers.points, order, lab), width="stretch")
+    right.caption(t("explain.beeswarm_caption"))
+    col = st.selectbox(t("explain.dependence_pick"), order, key="explain.dependence")
+    numeric = col not in tm.categorical
+    st.altair_chart(charts.dependence_chart(drivers.points, col, numeric, lab), width="stretch")
+    st.caption(t("explain.dependence_caption"))
+
+    # --- 2. the at-risk list (only its rows are explained)
+    st.subheader(t("explain.list_head"))
+    st.caption(t("explain.list_caption"))
+    c1, c2, c3, c4 = st.columns(4)
+    sorts = list(E.RISK_SORTS) if table.has_value else ["risk"]
+    sort = c1.radio(
+        t("explain.sort"),
+        sorts,
+        format_func=lambda k: t(f"explain.sort_{k}"),
+        key=f"explain.sort.{lang}",
+    )
+    top = c2.number_input(t("explain.top"), 10, 1000, 100, 10, key="explain.top")
+    lo, hi = c3.slider(t("explain.band"), 0, 100, (0, 100), 5, key="explain.band")
+    seg_col = c4.selectbox(
+        t("explain.segment"),
+        [None, *table.categorical],
+        format_func=lambda c: t("explain.segment_none") if c is None else c,
+        key=f"explain.segment.{lang}",
+    )
+    segment = None
+    if seg_col:
+        values = c4.multiselect(
+            t("explain.segment_values"),
+            ce.levels(conf, table, seg_col),
+            key=f"explain.seg_values.{seg_col}",
+        )
+        segment = (seg_col, tuple(values)) if values else None
+    settings = {
+        "sort": sort,
+        "top": int(top),
+        "band": (lo / 100, hi / 100),
+        "segment": segment,
+        "lang": lang,
+    }
+    listed = ce.at_risk(handle, tm, table, **settings)
+    if listed.empty:
+        st.info(t("explain.list_empty"))
+    else:
+        st.caption(t("explain.list_count", n=fmt_int(len(listed))))
+        shown = listed.drop(columns=["row", "because"]).rename(
+            columns={c: t(f"explain.col_{c}") for c in LIST_COLUMNS}
+            | {"action": t("explain.col_action_short")}
+        )
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            height=320,
+            column_config={
+                t("explain.col_risk"): st.column_config.ProgressColumn(format="percent"),
+                t("explain.col_signup_date"): st.column_config.DateColumn(format="YYYY-MM-DD"),
+                t("explain.col_last_purchase"): st.column_config.DateColumn(format="YYYY-MM-DD"),
+            },
+        )
+        d1, d2 = st.columns(2)
+        d1.download_button(
+            t("explain.dl_csv"),
+            lambda: ce.export(handle, listed, "csv", **settings),
+            "at_risk_customers.csv",
+            "text/csv",
+            key="explain.dl_csv",
+            help=t("explain.dl_help"),
+        )
+        d2.download_button(
+            t("explain.dl_xlsx"),
+            lambda: ce.export(handle, listed, "xlsx", **settings),
+            "at_risk_customers.xlsx",
+            key="explain.dl_xlsx",
+            help=t("explain.dl_help"),
+        )
+
+    # --- 3. one customer
+    st.subheader(t("explain.one_head"))
+    p1, p2 = st.columns(2)
+    names = dict(zip(listed["row"], listed["customer_id"], strict=True))
+    if "name" in listed.columns:
+        names = {
+            r: f"{c} · {n}"
+            for r, c, n in zip(listed["row"], listed["customer_id"], listed["name"], strict=True)
+        }
+    picked = p1.selectbox(
+        t("explain.pick"),
+        list(names),
+        format_func=names.get,
+        key="explain.pick",
+        index=0 if names else None,
+    )
+    query = p2.text_input(t("explain.search"), key="explain.search").strip()
+    row = picked
+    if query:
+        try:
+            row = E.find_customer(table, query)[0]
+        except ValueError:
+            p2.warning(t("explain.search_none", query=query))
+    if row is not None:
+        one = ce.customer(handle, tm, table, row, lang, t("explain.other_columns"))
+        m1, m2, m3 = st.columns(3)
+        m1.metric(t("explain.risk"), fmt_pct(one["risk"]))
+        m2.metric(t("explain.base"), fmt_pct(one["base_risk"]), help=t("explain.base_help"))
+        m3.metric(
+            t("explain.churn_rate"),
+            fmt_pct(table.churn_rate),
+            help=t(
+                "explain.churn_rate_help",
+                churned=fmt_int(table.n_churned),
+                n=fmt_int(len(table.labelled)),
+            ),
+        )
+        w1, w2 = st.columns([3, 2])
+        w1.altair_chart(charts.waterfall_chart(one["waterfall"], lab), width="stretch")
+        w1.caption(t("explain.waterfall_caption"))
+        w2.markdown(f"**{t('explain.reasons_head')}**")
+        texts = one["reasons"]["text"].tolist()
+        w2.markdown("\n".join(f"- {x}" for x in texts) if texts else t("explain.no_reasons"))
+        w2.markdown(f"**{t('explain.action_head')}**")
+        w2.success(one["action"]["action"], icon=":material/campaign:")
+        because = one["action"]["because"]
+        w2.caption(
+            (t("explain.because", column=because) if because else t("explain.because_default"))
+            + " "
+            + one["action"]["why"]
+        )
+
+    # --- 4. the playbook
+    with st.expander(t("explain.playbook_head")):
+        st.caption(t("explain.playbook_caption"))
+        book = E.playbook_table(ce.playbook(), lang)
+        st.dataframe(
+            book.rename(columns={c: t(f"explain.col_{c}") for c in book.columns}),
+            hide_index=True,
+            width="stretch",
+        )

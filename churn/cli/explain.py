@@ -1,0 +1,121 @@
+"""``python -m churn explain`` (one customer's reasons) and ``at-risk`` (the list to act on)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from churn.cli import Command, add_file_arguments, emit_json, register
+from churn.errors import ChurnDataError
+
+
+def _model_args(p: argparse.ArgumentParser) -> None:
+    add_file_arguments(p)
+    p.add_argument(
+        "--model-file",
+        metavar="PATH",
+        help="a saved ChurnLens model (default: train the default model on FILE)",
+    )
+    p.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the texts")
+    p.add_argument("--playbook", metavar="CSV", help="a playbook file (default: the built-in)")
+
+
+def _add_explain(p: argparse.ArgumentParser) -> None:
+    _model_args(p)
+    p.add_argument(
+        "--customer", required=True, metavar="ID", help="customer id (or part of a name)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _add_at_risk(p: argparse.ArgumentParser) -> None:
+    _model_args(p)
+    p.add_argument("--top", type=int, default=100, metavar="N", help="customers listed (100)")
+    p.add_argument(
+        "--sort",
+        choices=("risk", "value_at_risk"),
+        default="risk",
+        help="rank by risk or by expected value at risk (risk x value)",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.csv or OUT.xlsx")
+
+
+def _model_and_table(args: argparse.Namespace):
+    from churn.cli._common import load_table_from_args
+    from churn.model import load_model, train
+
+    _, _, table = load_table_from_args(args)
+    if args.model_file:
+        trained = load_model(args.model_file)
+        missing = [c for c in trained.features if c not in table.frame.columns]
+        if missing:
+            raise ChurnDataError(
+                f"the model needs column '{missing[0]}', which this file does not have.",
+                fix="use the file the model was trained on, or one with the same columns.",
+                column=missing[0],
+            )
+    else:
+        trained = train(table)
+    return trained, table
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    from churn.explain import customer_breakdown, load_playbook
+
+    playbook = load_playbook(args.playbook)
+    trained, table = _model_and_table(args)
+    out = customer_breakdown(trained, table, args.customer, lang=args.lang, playbook=playbook)
+    if args.json:
+        emit_json(out)
+        return 0
+    print(f"customer {out['customer']}: risk {out['risk']:.1%} (base {out['base_risk']:.1%})")
+    for r in out["reasons"]:
+        print(f"  {r['text']}")
+    print(f"suggested action: {out['action']}")
+    return 0
+
+
+def _run_at_risk(args: argparse.Namespace) -> int:
+    from churn.explain import at_risk_bytes, at_risk_list, load_playbook
+    from churn.model import score
+
+    out_path = Path(args.output)
+    kind = out_path.suffix.lower().lstrip(".")
+    if kind not in ("csv", "xlsx"):
+        raise ChurnDataError(
+            f"cannot write '{out_path.name}': unknown file type.", fix="use a .csv or .xlsx name."
+        )
+    if args.top < 1:
+        raise ChurnDataError("--top must be at least 1.", fix="give a positive number.")
+    playbook = load_playbook(args.playbook)
+    trained, table = _model_and_table(args)
+    frame = at_risk_list(
+        trained,
+        table,
+        score(trained, table),
+        sort=args.sort,
+        top=args.top,
+        lang=args.lang,
+        playbook=playbook,
+    )
+    out_path.write_bytes(at_risk_bytes(frame, kind))
+    print(f"listed {len(frame):,} active customers at risk ({trained.label}); wrote {out_path}")
+    return 0
+
+
+register(
+    Command(
+        "explain",
+        "why one customer is at risk: every column's contribution and the suggested action",
+        _add_explain,
+        _run_explain,
+    )
+)
+register(
+    Command(
+        "at-risk",
+        "the active customers most at risk, with their top reasons and actions, as CSV/XLSX",
+        _add_at_risk,
+        _run_at_risk,
+    )
+)
