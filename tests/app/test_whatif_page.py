@@ -1,0 +1,119 @@
+"""AppTest of the What-if page on the sample: train, pick, change, save, compare, segment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/6_What_if.py"
+TIMEOUT = 180  # training on a shared 2-core machine
+
+
+def _problems(at: AppTest) -> list[str]:
+    return [f"exception: {e.message}" for e in at.exception] + [
+        f"error box: {e.value}" for e in at.error
+    ]
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_whatif_page_on_the_sample():
+    from ui.state import SCENARIOS
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.button(key="home.try_sample").click().run()
+    at.switch_page(PAGE).run()
+    assert not _problems(at), _problems(at)
+    # no model yet: the page says so and offers to train the default one here
+    assert at.info and at.button(key="whatif.train")
+    at.button(key="whatif.train").click().run()
+    assert not _problems(at), _problems(at)
+    assert at.selectbox(key="whatif.customer").value
+
+    customer = at.selectbox(key="whatif.customer").value
+    before = _metric(at, "Risk now")
+    assert _metric(at, "Risk with the changes") == before  # nothing changed yet
+    # fixed features are locked, actionable ones are not
+    assert at.selectbox(key=f"whatif.f.0.{customer}.region").disabled
+    assert not at.selectbox(key=f"whatif.f.0.{customer}.contract").disabled
+
+    at.number_input(key=f"whatif.f.0.{customer}.failed_payments_90d").set_value(0).run()
+    at.number_input(key=f"whatif.f.0.{customer}.support_tickets_90d").set_value(0).run()
+    assert not _problems(at), _problems(at)
+    at.text_input(key="whatif.scenario_name").input("fewer problems").run()
+    at.button(key="whatif.save").click().run()
+    plan = at.selectbox(key=f"whatif.f.0.{customer}.plan")
+    plan.set_value(next(v for v in plan.options if v != plan.value)).run()
+    at.text_input(key="whatif.scenario_name").input("other plan").run()
+    at.button(key="whatif.save").click().run()
+    assert not _problems(at), _problems(at)
+
+    saved = at.session_state[SCENARIOS]
+    assert list(saved) == ["fewer problems", "other plan"]
+    assert saved["other plan"]["changes"]["plan"] != saved["fewer problems"]["changes"].get("plan")
+    compared = at.dataframe[-1].value
+    assert list(compared["Scenario"]) == ["fewer problems", "other plan"]
+    assert (compared["Customer"] == customer).all()
+
+    # one click back to the real values
+    at.button(key="whatif.reset").click().run()
+    assert _metric(at, "Risk with the changes") == before
+
+    # suggestions with a target of 0 are never reached, and the page says so
+    at.slider(key="whatif.target").set_value(0).run()
+    assert any("lowest reachable" in str(w.value) for w in at.warning)
+
+    # the segment tab: assumptions written beside the result
+    assert any("Only customers who have not churned" in str(m.value) for m in at.markdown)
+    assert _metric(at, "Campaign cost")
+    assert not _problems(at), _problems(at)
+
+
+def test_whatif_page_in_korean_without_a_model():
+    from ui.i18n import LANG_KEY
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state[LANG_KEY] = "ko"
+    at.run()
+    at.button(key="home.try_sample").click().run()
+    at.switch_page(PAGE).run()
+    assert not _problems(at), _problems(at)
+    assert "기본 모델 학습" in [b.label for b in at.button]
+
+
+def test_whatif_page_on_telco(shared_data):
+    """Telco with the logistic model: a longer contract lowers a monthly customer's risk."""
+    from churn.io import read_table
+    from churn.roles import infer_roles
+    from ui.state import CONFIRMED, DATASET, MODEL, Confirmed, Dataset
+
+    data = (shared_data / "telco_customer_churn.csv").read_bytes()
+    ds = Dataset.from_bytes("telco_customer_churn.csv", data)
+    roles = infer_roles(read_table(data, name=ds.name).frame)
+    conf = Confirmed(ds.content_hash, None, roles)
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+    at.session_state[DATASET] = ds
+    at.session_state[CONFIRMED] = conf
+    at.session_state[MODEL] = {
+        "key": conf.key,
+        "model": "logistic",
+        "features": tuple(roles.features),
+        "split": "cv",
+    }
+    at.run()
+    assert not _problems(at), _problems(at)
+    customer = at.selectbox(key="whatif.customer").value
+    contract = at.selectbox(key=f"whatif.f.0.{customer}.Contract")
+    assert set(contract.options) == {"Month-to-month", "One year", "Two year"}
+    assert at.selectbox(key=f"whatif.f.0.{customer}.gender").disabled
+    assert contract.value == "Month-to-month"  # the riskiest active customer
+    before = float(_metric(at, "Risk now").rstrip(" %"))
+    contract.set_value("Two year").run()
+    assert not _problems(at), _problems(at)
+    after = float(_metric(at, "Risk with the changes").rstrip(" %"))
+    assert after < before

@@ -1,0 +1,365 @@
+"""churn.whatif: edits, suggestions, scenarios, segment campaigns, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churn import model as M
+from churn import whatif as W
+from churn.errors import ChurnDataError
+from churn.io import read_table
+from churn.roles import ColumnRoles, infer_roles
+from churn.shapes import build_customer_table
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample" / "subscriptions.csv"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    frame = read_table(SAMPLE).frame
+    table = build_customer_table(frame, infer_roles(frame))
+    trained = M.train(table)
+    return table, trained, W.feature_space(table, trained)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """240 customers: risk driven by tickets (0..3) and contract, logistic model."""
+    rng = np.random.default_rng(0)
+    n = 240
+    tickets = rng.integers(0, 4, n)
+    contract = np.where(rng.random(n) < 0.5, "monthly", "annual")
+    p = 0.1 + 0.2 * tickets / 3 + 0.4 * (contract == "monthly")
+    churned = np.where(rng.random(n) < p, "Yes", "No")
+    frame = pd.DataFrame(
+        {
+            "id": [f"K{i:03d}" for i in range(n)],
+            "contract": contract,
+            "support_tickets": tickets,
+            "region": rng.choice(["North", "South"], n),
+            "fee": np.full(n, 10.0),
+            "churned": churned,
+        }
+    )
+    roles = ColumnRoles(
+        id="id",
+        label="churned",
+        churned_values=("Yes",),
+        active_values=("No",),
+        amount="fee",
+        features=("contract", "support_tickets", "region"),
+        categorical=("contract", "region"),
+    )
+    table = build_customer_table(frame, roles)
+    trained = M.train(table, model="logistic", split=M.choose_split(table, prefer="cv"))
+    return table, trained, W.feature_space(table, trained)
+
+
+# --------------------------------------------------------------------------- feature space
+def test_feature_space_levels_ranges_and_marking(sample):
+    table, trained, space = sample
+    s = space.set_index("feature")
+    assert list(space["feature"]) == list(trained.features)
+    assert s.loc["plan", "kind"] == "categorical"
+    assert s.loc["plan", "levels"] == ["Basic", "Standard", "Premium"]  # most common first
+    assert s.loc["support_tickets_90d", "kind"] == "integer"
+    assert s.loc["support_tickets_90d", "step"] == 1
+    assert s.loc["logins_change_pct", "kind"] == "float"
+    col = table.frame["support_tickets_90d"]
+    assert s.loc["support_tickets_90d", "min"] == np.quantile(col, 0.01, method="nearest")
+    assert s.loc["support_tickets_90d", "max"] == np.quantile(col, 0.99, method="nearest")
+    assert s.loc["support_tickets_90d", "data_max"] == col.max()
+    for f in ("contract", "plan", "support_tickets_90d", "nps", "failed_payments_90d"):
+        assert s.loc[f, "actionable"], f
+    for f in ("region", "acquisition_channel", "days_to_renewal"):
+        assert not s.loc[f, "actionable"], f
+
+
+def test_actionable_names_in_english_and_korean():
+    assert W.is_actionable("Contract") and W.is_actionable("계약유형")
+    assert W.is_actionable("TechSupport") and W.is_actionable("결제실패_90일")
+    assert not W.is_actionable("gender") and not W.is_actionable("성별")
+    assert not W.is_actionable("tenure") and not W.is_actionable("TotalCharges")
+    assert not W.is_actionable("가입일") and not W.is_actionable("favourite_colour")
+
+
+# --------------------------------------------------------------------------- editing
+def test_apply_changes_copies_and_validates(tiny):
+    table, _, space = tiny
+    rows = table.frame.iloc[:2]
+    before = rows.copy()
+    out = W.apply_changes(rows, {"contract": "annual", "support_tickets": 0}, space)
+    assert list(out["contract"]) == ["annual", "annual"]
+    assert list(out["support_tickets"]) == [0.0, 0.0]
+    pd.testing.assert_frame_equal(rows, before)  # input untouched
+    with pytest.raises(ChurnDataError, match="colour.*red|red.*colour"):
+        W.apply_changes(rows, {"colour": "red"}, space)
+    with pytest.raises(ChurnDataError, match="'weekly'.*'contract'"):
+        W.apply_changes(rows, {"contract": "weekly"}, space)
+    with pytest.raises(ChurnDataError, match="outside"):
+        W.apply_changes(rows, {"support_tickets": 9}, space)
+    with pytest.raises(ChurnDataError, match="whole number"):
+        W.apply_changes(rows, {"support_tickets": 1.5}, space)
+    with pytest.raises(ChurnDataError, match="not a number"):
+        W.apply_changes(rows, {"support_tickets": "many"}, space)
+
+
+def test_no_change_leaves_risk_identical(sample):
+    table, trained, space = sample
+    cid = table.frame["customer_id"].iloc[17]
+    same = {c: table.frame[c].iloc[17] for c in ("plan", "contract", "support_tickets_90d")}
+    for changes in ({}, same):
+        r = W.what_if(trained, table, cid, changes, space=space)
+        assert r.after == r.before and r.delta == 0.0 and r.changes == []
+    assert r.before == pytest.approx(M.score(trained, table).loc[cid])
+
+
+def test_what_if_lists_changes_and_delta(tiny):
+    table, trained, space = tiny
+    frame = table.frame
+    cid = frame.loc[
+        (frame["contract"] == "monthly") & (frame["support_tickets"] == 3), "customer_id"
+    ]
+    r = W.what_if(trained, table, cid.iloc[0], {"contract": "annual", "support_tickets": 0})
+    assert r.changes == [
+        {"column": "contract", "before": "monthly", "after": "annual"},
+        {"column": "support_tickets", "before": 3, "after": 0},
+    ]
+    assert r.delta == pytest.approx(r.after - r.before)
+    assert r.after < r.before - 0.2  # both planted drivers push the same way
+    with pytest.raises(ChurnDataError, match="NOPE"):
+        W.what_if(trained, table, "NOPE", {})
+
+
+def test_planted_drivers_move_risk_the_planted_way(sample):
+    """Sample README: 2+ failed payments and 4+ tickets raise churn; removing them helps."""
+    table, trained, space = sample
+    f = table.frame
+    active = f["label_status"] == "active"
+    for col, cond in (
+        ("failed_payments_90d", f["failed_payments_90d"] >= 2),
+        ("support_tickets_90d", f["support_tickets_90d"] >= 4),
+    ):
+        ids = f.loc[active & cond, "customer_id"].head(40)
+        moved = [W.what_if(trained, table, i, {col: 0}, space=space).delta for i in ids]
+        assert len(moved) >= 20
+        assert np.mean(np.array(moved) < 0) > 0.8, col
+
+
+# --------------------------------------------------------------------------- suggestions
+def test_suggestions_reach_a_reachable_target_with_seen_values(sample):
+    table, trained, space = sample
+    risk = M.score(trained, table)
+    cid = risk[table.frame.set_index("customer_id")["label_status"] == "active"].idxmax()
+    target = risk[cid] - 0.15
+    s = W.suggest(trained, table, cid, target=target, space=space)
+    assert s.reached and 1 <= len(s.options) <= 3
+    levels = space.set_index("feature")["levels"]
+    acts = set(space.loc[space["actionable"], "feature"])
+    for _, opt in s.options.iterrows():
+        assert opt["risk"] < target
+        for ch in opt["changes"]:
+            assert ch["column"] in acts
+            assert ch["after"] in levels[ch["column"]]  # only values seen in the data
+        # the stated risk is what the what-if gives for those changes
+        again = W.what_if(
+            trained, table, cid, {c["column"]: c["after"] for c in opt["changes"]}, space=space
+        )
+        assert again.after == pytest.approx(opt["risk"])
+    assert list(s.options["n_changes"]) == sorted(s.options["n_changes"])
+
+
+def test_target_zero_is_never_reached(sample):
+    table, trained, space = sample
+    s = W.suggest(trained, table, "C00002", target=0.0, space=space)
+    assert not s.reached
+    assert s.best_risk == pytest.approx(s.options["risk"].min())
+    assert "lowest reachable" in s.message and s.best_risk < s.before
+
+
+def test_suggest_tiny_prefers_one_change(tiny):
+    table, trained, space = tiny
+    f = table.frame
+    cid = f.loc[(f["contract"] == "monthly") & (f["support_tickets"] == 3), "customer_id"].iloc[0]
+    before = W.what_if(trained, table, cid, {}).before
+    only_contract = W.what_if(trained, table, cid, {"contract": "annual"}).after
+    s = W.suggest(trained, table, cid, target=(before + only_contract) / 2, space=space)
+    assert s.reached
+    first = s.options.iloc[0]
+    assert first["n_changes"] == 1
+    assert first["changes"] == [{"column": "contract", "before": "monthly", "after": "annual"}]
+    # region is fixed: never suggested
+    assert all(c["column"] != "region" for ch in s.options["changes"] for c in ch)
+
+
+# --------------------------------------------------------------------------- scenarios
+def test_compare_scenarios_side_by_side():
+    a = W.Scenario("annual", "C1", {"contract": "annual"}, 0.5, 0.3)
+    b = W.Scenario("calls", "C1", {"support_tickets": 0, "contract": "annual"}, 0.5, 0.2)
+    out = W.compare_scenarios([a, b.to_dict()])
+    assert list(out.columns) == [
+        "scenario", "customer", "before", "after", "delta", "n_changes",
+        "contract", "support_tickets",
+    ]  # fmt: skip
+    assert out["delta"].tolist() == pytest.approx([-0.2, -0.3])
+    assert out["n_changes"].tolist() == [1, 2]
+    assert pd.isna(out.loc[0, "support_tickets"]) and out.loc[1, "support_tickets"] == 0
+    assert W.Scenario.from_dict(b.to_dict()) == b
+
+
+# --------------------------------------------------------------------------- segments
+def test_segment_totals_equal_sum_over_customers(sample):
+    table, trained, space = sample
+    ids = W.segment_ids(table, column="support_tickets_90d", values=[4, 5, 6, 7, 8])
+    res = W.segment_scenario(
+        trained,
+        table,
+        ids,
+        W.Intervention("cap", "support_tickets_90d", 2),
+        cost_per_customer=3000,
+        acceptance=0.4,
+        space=space,
+    )
+    per = res.per_customer
+    assert res.n_targeted == len(per) == len(ids) > 50
+    assert res.churners_before == pytest.approx(per["risk_before"].sum())
+    assert res.churners_after == pytest.approx(per["risk_expected"].sum())
+    assert res.customers_kept == pytest.approx(res.churners_before - res.churners_after)
+    assert res.revenue_kept == pytest.approx(per["revenue_kept"].sum())
+    assert res.campaign_cost == 3000 * res.n_contacted
+    assert res.customers_kept > 0  # fewer tickets: the planted way
+    expected = 0.4 * per["risk_if_accepted"] + 0.6 * per["risk_before"]
+    np.testing.assert_allclose(per["risk_expected"], expected)
+    np.testing.assert_allclose(
+        per["revenue_kept"], (per["risk_before"] - expected) * per["monthly_value"] * 12
+    )
+    assert any("12 months" in a for a in res.assumptions)
+
+
+def test_segment_drops_churned_and_unchanged(sample):
+    table, trained, space = sample
+    f = table.frame
+    ids = f["customer_id"].head(100)
+    res = W.segment_scenario(
+        trained, table, ids, W.Intervention("set", "contract", "annual"),
+        cost_per_customer=1, acceptance=1, space=space, value=100,
+    )  # fmt: skip
+    head = f.head(100)
+    assert res.n_selected == 100
+    assert res.n_targeted == int((head["label_status"] != "churned").sum())
+    n_monthly = int(((head["label_status"] != "churned") & (head["contract"] == "monthly")).sum())
+    assert res.n_contacted == n_monthly == res.campaign_cost
+    unchanged = res.per_customer[~res.per_customer["contacted"]]
+    assert (unchanged["risk_expected"] == unchanged["risk_before"]).all()
+
+
+def test_cost_and_roi_by_hand(tiny):
+    """Acceptance 1 and a constant value: every number can be checked from the risks."""
+    table, trained, space = tiny
+    f = table.frame
+    mask = (f["contract"] == "monthly") & (f["label_status"] == "active")
+    res = W.segment_scenario(
+        trained, table, mask, W.Intervention("set", "contract", "annual"),
+        cost_per_customer=2.0, acceptance=0.5, value=10.0, horizon_months=12, space=space,
+    )  # fmt: skip
+    n = int(mask.sum())
+    per = res.per_customer
+    assert res.n_contacted == n and res.campaign_cost == 2.0 * n
+    gain = (per["risk_before"] - per["risk_if_accepted"]).sum()
+    assert res.customers_kept == pytest.approx(0.5 * gain)
+    assert res.revenue_kept == pytest.approx(0.5 * gain * 10 * 12)
+    assert res.roi == pytest.approx((res.revenue_kept - 2.0 * n) / (2.0 * n))
+    assert res.net == pytest.approx(res.revenue_kept - res.campaign_cost)
+
+
+def test_scale_and_cap_arithmetic_and_errors(tiny):
+    table, trained, space = tiny
+    specs = {r["feature"]: r for r in space.to_dict("records")}
+    rows = table.frame.iloc[:6]
+    scaled = W._intervene(rows, W.Intervention("scale", "support_tickets", 0.5), specs)
+    np.testing.assert_allclose(scaled["support_tickets"], rows["support_tickets"] * 0.5)
+    capped = W._intervene(rows, W.Intervention("cap", "support_tickets", 1), specs)
+    np.testing.assert_allclose(capped["support_tickets"], np.minimum(rows["support_tickets"], 1))
+    with pytest.raises(ChurnDataError, match="category"):
+        W._intervene(rows, W.Intervention("scale", "contract", 0.5), specs)
+    with pytest.raises(ChurnDataError, match="acceptance"):
+        W.segment_scenario(
+            trained, table, rows["customer_id"], W.Intervention("cap", "support_tickets", 1),
+            cost_per_customer=1, acceptance=1.5, value=1,
+        )  # fmt: skip
+
+
+def test_segment_ids_top_n(sample):
+    table, trained, _ = sample
+    risk = M.score(trained, table)
+    top = W.segment_ids(table, risk=risk, top_n=10)
+    active = table.frame.set_index("customer_id")["label_status"] != "churned"
+    assert top == list(risk[active].sort_values(ascending=False, kind="mergesort").index[:10])
+
+
+def test_real_telco_file(shared_data):
+    frame = read_table(shared_data / "telco_customer_churn.csv").frame
+    table = build_customer_table(frame, infer_roles(frame))
+    trained = M.train(table, model="logistic", split=M.choose_split(table, prefer="cv"))
+    space = W.feature_space(table, trained).set_index("feature")
+    assert space.loc["Contract", "actionable"] and not space.loc["gender", "actionable"]
+    monthly = table.frame[
+        (table.frame["Contract"] == "Month-to-month") & (table.frame["label_status"] == "active")
+    ]
+    deltas = [
+        W.what_if(trained, table, c, {"Contract": "Two year"}).delta
+        for c in monthly["customer_id"].head(30)
+    ]
+    assert np.mean(np.array(deltas) < 0) > 0.9  # longer contracts churn less in Telco
+
+
+# --------------------------------------------------------------------------- CLI
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "churn", "whatif", str(SAMPLE), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+def test_cli_json_and_bad_input(tmp_path):
+    p = _cli("--customer", "C00002", "--set", "support_tickets_90d=0", "--set", "plan=Premium",
+             "--json")  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert set(out) == {"customer", "before", "after", "delta", "changes"}
+    assert out["customer"] == "C00002" and 0 <= out["after"] <= 1
+    assert out["delta"] == pytest.approx(out["after"] - out["before"])
+    cols = [c["column"] for c in out["changes"]]
+    assert "plan" in cols
+    bad = _cli("--customer", "C00002", "--set", "plan=Gold", "--json")
+    assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Gold" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    bad = _cli("--customer", "C00002", "--set", "colour=red")
+    assert bad.returncode == 2 and "colour" in bad.stderr
+
+
+def test_reasons_moved_add_up(sample):
+    """With churn.explain: the contributions' change equals the change in risk."""
+    pytest.importorskip("churn.explain")
+    table, trained, space = sample
+    r = W.what_if(
+        trained, table, "C00002", {"support_tickets_90d": 0, "plan": "Premium"},
+        space=space, explain=True,
+    )  # fmt: skip
+    assert r.moved is not None and set(r.moved["feature"]) == set(trained.features)
+    moved = r.moved["after"].sum() - r.moved["before"].sum()
+    assert moved == pytest.approx(r.delta, abs=1e-6)
+    np.testing.assert_allclose(r.moved["change"], r.moved["after"] - r.moved["before"])
+    assert r.moved["change"].abs().is_monotonic_decreasing
+    assert r.reasons_before is not None and len(r.reasons_before) <= 3

@@ -1,0 +1,321 @@
+"""Cached wrappers and small display helpers for the What-if page.
+
+Same conventions as ``ui/cache.py`` and ``ui/cache_model.py``: cached functions are keyed
+on the model's settings (which start with ``Confirmed.key``: content hash + roles +
+settings) plus this page's choices; the table and the fitted model are passed as
+underscore arguments so Streamlit never hashes a large frame.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from churn import whatif as W
+from churn.model import DEFAULT_MODEL, TrainedModel, feature_frame
+from churn.table import CustomerTable
+from ui import cache_model as cm
+from ui.i18n import fmt_int, fmt_money, fmt_pct, t
+from ui.state import MODEL, Confirmed
+
+_TTL = 4 * 3600
+_SMALL = 64
+_LISTS = 16
+
+RESET = "whatif.reset_n"  # bumps every form key, so one click restores the real values
+
+
+def handle() -> dict | None:
+    return st.session_state.get(MODEL)
+
+
+def train_default(conf: Confirmed, table: CustomerTable) -> None:
+    """Ask for the default model with the table's features (the Model page's defaults)."""
+    split = cm.split_for(conf, table, "auto").kind
+    st.session_state[MODEL] = cm.make_handle(conf, DEFAULT_MODEL, tuple(table.features), split)
+
+
+@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _space(settings: cm.Settings, _tm: TrainedModel, _table: CustomerTable) -> pd.DataFrame:
+    return W.feature_space(_table, _tm)
+
+
+def space(h: dict, tm: TrainedModel, table: CustomerTable) -> pd.DataFrame:
+    """``churn.whatif.feature_space`` for the current model."""
+    return _space(cm.settings_of(h), tm, table)
+
+
+@st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
+def _choices(settings: cm.Settings, _h: dict, _tm: TrainedModel, _table) -> dict[str, float]:
+    risk = cm.scores(_h, _tm, _table)
+    status = _table.frame.set_index(_table.frame["customer_id"].astype(str))["label_status"]
+    here = risk[status.reindex(risk.index) != "churned"].sort_values(ascending=False)
+    gone = risk[status.reindex(risk.index) == "churned"].sort_values(ascending=False)
+    return {str(k): float(v) for k, v in pd.concat([here, gone]).items()}
+
+
+def customer_choices(h: dict, tm: TrainedModel, table: CustomerTable) -> dict[str, float]:
+    """customer id -> risk; customers still here first, riskiest first."""
+    return _choices(cm.settings_of(h), h, tm, table)
+
+
+def current_values(tm: TrainedModel, table: CustomerTable, customer: str) -> dict[str, Any]:
+    """The customer's real feature values as the model reads them (None when missing)."""
+    frame = table.frame
+    row = frame[frame["customer_id"].astype(str) == str(customer)].iloc[:1]
+    X = feature_frame(row, tm.features, tm.categorical)
+    return {c: W._shown(X[c].iloc[0]) for c in tm.features}
+
+
+@st.cache_resource(max_entries=8, ttl=_TTL, show_spinner=False)
+def _explainer(settings, _tm, _table):
+    """The shap explainer of the model (built once per model), or None without churn.explain."""
+    try:
+        from churn.explain import make_explainer
+    except ImportError:
+        return None
+    return make_explainer(_tm, _table.frame)
+
+
+@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _what_if(settings, customer, changes, lang, _tm, _table, _space) -> W.WhatIfResult:
+    ex = _explainer(settings, _tm, _table)
+    return W.what_if(
+        _tm, _table, customer, dict(changes), space=_space, explain=ex is not None,
+        lang=lang, explainer=ex,
+    )  # fmt: skip
+
+
+def what_if(h, tm, table, sp, customer: str, changes: dict, lang: str) -> W.WhatIfResult:
+    """``churn.whatif.what_if`` with how the reasons moved (when explanations exist)."""
+    items = tuple(sorted((k, v) for k, v in changes.items()))
+    return _what_if(cm.settings_of(h), customer, items, lang, tm, table, sp)
+
+
+@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _suggest(settings, customer, target, actionable, _tm, _table, _space) -> W.Suggestions:
+    return W.suggest(_tm, _table, customer, target, list(actionable), space=_space)
+
+
+def suggest(h, tm, table, sp, customer: str, target: float, actionable) -> W.Suggestions:
+    """``churn.whatif.suggest`` (up to three alternatives)."""
+    return _suggest(cm.settings_of(h), customer, float(target), tuple(actionable), tm, table, sp)
+
+
+@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _segment(settings, select, iv, money, _h, _tm, _table, _space) -> W.SegmentResult:
+    column, values, top_n = select
+    risk = None
+    if top_n:
+        risk = cm.scores(_h, _tm, _table)
+    ids = W.segment_ids(_table, column=column, values=values, risk=risk, top_n=top_n)
+    cost, acceptance, value = money
+    return W.segment_scenario(
+        _tm, _table, ids, W.Intervention(*iv), cost_per_customer=cost,
+        acceptance=acceptance, value=value, space=_space,
+    )  # fmt: skip
+
+
+def segment(h, tm, table, sp, *, column, values, top_n, kind, target, amount, cost,
+            acceptance, value) -> W.SegmentResult:  # fmt: skip
+    """``churn.whatif.segment_scenario`` on a filter (column values) or the top-N at risk.
+
+    ``value`` None means the table's value column.
+    """
+    select = (column, tuple(values or ()), int(top_n) if top_n else None)
+    money = (float(cost), float(acceptance), None if value is None else float(value))
+    iv = (kind, target, amount)
+    return _segment(cm.settings_of(h), select, iv, money, h, tm, table, sp)
+
+
+def _num_widget(col, label, spec, current, key, disabled):
+    integer = spec["kind"] == "integer"
+    cast = int if integer else float
+    lo, hi = spec["data_min"], spec["data_max"]
+    bounds = {} if math.isnan(lo) else {"min_value": cast(lo), "max_value": cast(hi)}
+    value = None if current is None else cast(current)
+    step = 1 if integer else float(spec["step"])
+    return col.number_input(label, value=value, step=step, key=key, disabled=disabled, **bounds)
+
+
+def feature_form(sp: pd.DataFrame, current: dict, actionable, unlocked: bool, customer: str):
+    """One widget per feature (actionable first; fixed ones locked unless unlocked).
+
+    Returns the changes: feature -> new value, for the widgets that differ from the
+    customer's real value.
+    """
+    acts = set(actionable)
+    order = [r for r in sp.to_dict("records") if r["feature"] in acts]
+    order += [r for r in sp.to_dict("records") if r["feature"] not in acts]
+    n = st.session_state.get(RESET, 0)
+    cols = st.columns(3)
+    changes: dict[str, Any] = {}
+    for i, spec in enumerate(order):
+        f = spec["feature"]
+        fixed = f not in acts
+        label = f"{f} 🔒" if fixed and not unlocked else f
+        key = f"whatif.f.{n}.{customer}.{f}"
+        cur = current.get(f)
+        col = cols[i % 3]
+        if spec["kind"] == "categorical":
+            levels = list(spec["levels"])
+            idx = levels.index(cur) if cur in levels else None
+            v = col.selectbox(label, levels, index=idx, key=key, disabled=fixed and not unlocked)
+        else:
+            v = _num_widget(col, label, spec, cur, key, fixed and not unlocked)
+        if v is not None and (cur is None or W._shown(v) != cur):
+            changes[f] = W._shown(v)
+    return changes
+
+
+def reason_texts(frame: pd.DataFrame | None) -> str:
+    """Reason sentences as a markdown list (empty text when there are none)."""
+    if frame is None or frame.empty:
+        return t("whatif.no_reasons")
+    return "\n".join(f"- {x}" for x in frame["text"])
+
+
+def option_words(changes: list[dict]) -> str:
+    """``column: before → after`` for each change of a suggestion."""
+    return "; ".join(
+        t("whatif.change_words", column=c["column"], before=_v(c["before"]), after=_v(c["after"]))
+        for c in changes
+    )
+
+
+def _v(x: Any) -> str:
+    return t("whatif.missing") if x is None else str(x)
+
+
+def assumptions(res: W.SegmentResult, value_words: str) -> list[str]:
+    """The campaign's assumptions in the user's language."""
+    iv = res.intervention
+    return [
+        t(f"whatif.as_{iv.kind}", column=iv.column, value=iv.value),
+        t("whatif.as_targeted", n=fmt_int(res.n_targeted), selected=fmt_int(res.n_selected)),
+        t("whatif.as_contacted", n=fmt_int(res.n_contacted)),
+        t("whatif.as_acceptance", pct=fmt_pct(res.acceptance, 0)),
+        t("whatif.as_risk"),
+        t("whatif.as_revenue", months=res.horizon_months, value=value_words),
+        t("whatif.as_cost", cost=fmt_money(res.cost_per_customer)),
+    ]
+
+
+def chart_labels() -> dict[str, str]:
+    from churn.charts.whatif import DEFAULT_LABELS
+
+    return {k: t(f"whatif.chart_{k}") for k in DEFAULT_LABELS}
+
+
+def reset() -> None:
+    """Back to the customer's real values (every form widget gets a fresh key)."""
+    st.session_state[RESET] = st.session_state.get(RESET, 0) + 1
+
+
+def save_scenario(store: dict, name: str, res: W.WhatIfResult) -> None:
+    """Keep the current what-if under ``name`` (a plain dict, as session state holds it)."""
+    store[name] = W.Scenario.from_result(name, res).to_dict()
+
+
+def compare_display(compared: pd.DataFrame) -> pd.DataFrame:
+    """Saved scenarios with translated titles for the fixed columns."""
+    fixed = ("scenario", "customer", "before", "after", "delta", "n_changes")
+    # changed-feature columns mix numbers, text and None: show them as text, "–" = unchanged
+    out = compared.copy()
+    for c in out.columns:
+        if c not in fixed:
+            out[c] = out[c].map(lambda v: "–" if v is None or v != v else str(v))
+    return out.rename(columns={c: t(f"whatif.col_{c}") for c in fixed})
+
+
+def suggestion_lines(sug: W.Suggestions) -> list[str]:
+    """One line per suggested option: the changes, the new risk and the change in points."""
+    return [
+        t(
+            "whatif.option_line",
+            i=int(o["option"]),
+            changes=option_words(o["changes"]),
+            risk=fmt_pct(o["risk"]),
+            points=f"{o['delta'] * 100:+.1f}",
+        )
+        for o in sug.options.to_dict("records")
+    ]
+
+
+def _levels(sp: pd.DataFrame, col: str) -> list:
+    return list(sp.set_index("feature").loc[col, "levels"])
+
+
+def segment_controls(sp: pd.DataFrame, acts: list[str], table: CustomerTable) -> dict:
+    """The segment tab's widgets: who, what changes, and the money; returns their values."""
+    mode = st.radio(
+        t("whatif.seg_mode"), ["filter", "top"], key="whatif.seg_mode", horizontal=True,
+        format_func=lambda k: t(f"whatif.seg_mode_{k}"),
+    )  # fmt: skip
+    out: dict[str, Any] = {"column": None, "values": (), "top_n": None}
+    if mode == "filter":
+        a, b = st.columns(2)
+        col = a.selectbox(t("whatif.seg_column"), sp["feature"].tolist(), key="whatif.seg_column")
+        levels = _levels(sp, col)
+        out["column"] = col
+        out["values"] = b.multiselect(
+            t("whatif.seg_values"), levels, default=levels[:1], key=f"whatif.seg_values.{col}"
+        )
+    else:
+        out["top_n"] = st.number_input(
+            t("whatif.seg_top"), 1, len(table.frame), min(200, len(table.frame)), 10,
+            key="whatif.seg_top",
+        )  # fmt: skip
+    c1, c2, c3 = st.columns(3)
+    kind = c1.radio(
+        t("whatif.iv_kind"), ["set", "scale", "cap"], key="whatif.iv_kind",
+        format_func=lambda k: t(f"whatif.iv_{k}"),
+    )  # fmt: skip
+    numeric = sp.loc[sp["kind"] != "categorical", "feature"].tolist()
+    choices = [c for c in acts if kind == "set" or c in numeric] or (
+        sp["feature"].tolist() if kind == "set" else numeric
+    )
+    target = c2.selectbox(t("whatif.iv_column"), choices, key=f"whatif.iv_column.{kind}")
+    if kind == "set":
+        levels = _levels(sp, target)
+        # the second most common value by default, so the first view already shows a change
+        amount = c3.selectbox(
+            t("whatif.iv_value"), levels, index=min(1, len(levels) - 1), key=f"whatif.iv_v.{target}"
+        )
+    elif kind == "scale":
+        amount = c3.slider(t("whatif.iv_factor"), 0.0, 2.0, 0.7, 0.05, key="whatif.iv_factor")
+        words = "whatif.iv_factor_less" if amount <= 1 else "whatif.iv_factor_more"
+        c3.caption(t(words, pct=fmt_pct(abs(1 - amount), 0)))
+    else:
+        hi = sp.set_index("feature").loc[target, "max"]
+        amount = c3.number_input(
+            t("whatif.iv_cap_at"), 0.0, value=float(hi), key=f"whatif.cap.{target}"
+        )
+    d1, d2, d3 = st.columns(3)
+    median = (
+        pd.to_numeric(table.frame["value"], errors="coerce").median() if table.has_value else None
+    )
+    out["cost"] = d1.number_input(
+        t("whatif.cost"), 0.0, value=float(median) if median and median == median else 20.0,
+        key="whatif.cost", help=t("whatif.cost_help"),
+    )  # fmt: skip
+    out["acceptance"] = (
+        d2.slider(t("whatif.acceptance"), 0, 100, 30, 5, key="whatif.acceptance", format="%d%%")
+        / 100
+    )
+    sources = ["column", "constant"] if table.has_value else ["constant"]
+    src = d3.radio(t("whatif.value_source"), sources, key="whatif.value_source",
+                   format_func=lambda k: t(f"whatif.value_{k}"))  # fmt: skip
+    const = d3.number_input(t("whatif.value"), 0.0, value=100.0, key="whatif.value",
+                            disabled=src == "column")  # fmt: skip
+    out["value"] = None if src == "column" else float(const)
+    out.update(kind=kind, target=target, amount=amount)
+    out["value_words"] = (
+        t("whatif.value_words_column")
+        if src == "column"
+        else t("whatif.value_words_constant", value=fmt_money(const))
+    )
+    return out
