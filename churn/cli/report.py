@@ -1,0 +1,93 @@
+"""``python -m churn report FILE -o OUT.html|OUT.xlsx``: the report to hand over."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from churn.cli import Command, add_file_arguments, register
+from churn.cli._common import load_table_from_args
+from churn.errors import ChurnDataError
+from churn.report import LANGS, SECTIONS, build_report
+
+#: sections that need a trained model
+MODEL_SECTIONS = ("model", "drivers", "at_risk")
+
+
+def parse_sections(text: str | None) -> list[str] | None:
+    """``"a,b,c"`` -> ``["a", "b", "c"]`` (None = every section); unknown names are errors."""
+    if not text:
+        return None
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        raise ChurnDataError(
+            f"unknown section(s) in --sections: {', '.join(unknown)}",
+            fix=f"choose from {', '.join(SECTIONS)}",
+        )
+    return names
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_file_arguments(p)
+    p.add_argument("-o", "--output", required=True, help="OUT.html or OUT.xlsx")
+    p.add_argument("--lang", choices=list(LANGS), default="en", help="report language")
+    p.add_argument(
+        "--sections",
+        default=None,
+        help="comma-separated sections (default all): " + ", ".join(SECTIONS),
+    )
+    p.add_argument(
+        "--no-model",
+        action="store_true",
+        help="do not train the default model (model, drivers and at-risk sections left out)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from churn.validate import validate
+
+    out = Path(args.output)
+    kind = out.suffix.lower()
+    if kind not in (".html", ".htm", ".xlsx"):
+        raise ChurnDataError(
+            f"output '{out.name}' has an unknown extension", fix="end it in .html or .xlsx"
+        )
+    sections = parse_sections(args.sections)
+    result, roles, table = load_table_from_args(args)
+    issues = validate(result.frame, roles, table)
+    wanted = list(SECTIONS) if sections is None else sections
+    trained = None
+    if not args.no_model and any(s in wanted for s in MODEL_SECTIONS):
+        from churn.model import check_trainable, train
+
+        try:
+            check_trainable(table)
+            trained = train(table)
+        except ChurnDataError as why:
+            print(f"note: no model trained: {why}", file=sys.stderr)
+    rep = build_report(
+        table,
+        trained,
+        sections=wanted,
+        lang=args.lang,
+        issues=issues,
+        charts=kind != ".xlsx",
+    )
+    data = rep.to_xlsx() if kind == ".xlsx" else rep.to_html().encode("utf-8")
+    out.write_bytes(data)
+    for note in rep.notes():
+        print(f"note: {note}", file=sys.stderr)
+    print(f"wrote {out} ({len(data):,} bytes; sections: {', '.join(rep.names)})")
+    return 0
+
+
+register(
+    Command(
+        name="report",
+        help="Write the report (HTML or Excel) of a file: data, churn over time, segments, model.",
+        add_arguments=add_arguments,
+        run=run,
+    )
+)

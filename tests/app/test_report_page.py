@@ -1,0 +1,85 @@
+"""AppTest of the Report page: sections, language, build and download on the sample."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 240  # training and chart rendering on a shared 2-core machine
+
+
+def _problems(at: AppTest) -> list[str]:
+    return [f"exception: {e.message}" for e in at.exception] + [
+        f"error box: {e.value}" for e in at.error
+    ]
+
+
+def _sample_on(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.button(key="home.try_sample").click().run()
+    at.switch_page(page).run()
+    assert not _problems(at), _problems(at)
+    return at
+
+
+def _outputs(at: AppTest) -> dict:
+    return at.session_state["report.built"][1]
+
+
+def test_report_page_without_data_points_to_the_data_page():
+    at = AppTest.from_file(str(ROOT / "pages" / "7_Report.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "report.build" not in [b.key for b in at.button]
+    assert at.info
+
+
+def test_build_both_downloads_on_the_sample_without_model():
+    at = _sample_on("pages/7_Report.py")
+    assert at.radio(key="report.lang").value == "en"
+    # no model: the page says which sections will be left out
+    assert any("No model is trained yet" in i.value for i in at.info)
+    at.checkbox(key="report.sec_cohorts").uncheck().run()
+    at.button(key="report.build").click().run()
+    assert not _problems(at), _problems(at)
+    out = _outputs(at)
+    html_bytes, kept, notes = out["html"]
+    page = html_bytes.decode("utf-8")
+    assert kept == ("data", "over_time", "segments", "glossary")
+    assert 'id="cohorts"' not in page and 'id="over_time"' in page
+    assert any("Model quality" in n for n in notes)
+    wb = openpyxl.load_workbook(io.BytesIO(out["xlsx"][0]))
+    assert wb.sheetnames[0] == "Cover" and len(wb.sheetnames) > 3
+    assert len(_keys(at)) == 2
+
+
+def _keys(at: AppTest) -> set[str]:
+    keys = set()
+    for el in at.get("download_button"):
+        keys.add(getattr(el, "key", None) or el.proto.id)
+    return {k for k in keys if k}
+
+
+def test_korean_report_with_the_trained_model_and_a_changed_setting_needs_a_rebuild():
+    at = _sample_on("pages/4_Model.py")
+    at.button(key="model.train").click().run()
+    assert not _problems(at), _problems(at)
+    at.switch_page("pages/7_Report.py").run()
+    assert not any("No model is trained yet" in i.value for i in at.info)
+    for n in ("over_time", "cohorts", "segments", "scenarios"):
+        at.checkbox(key=f"report.sec_{n}").uncheck()
+    at.radio(key="report.lang").set_value("ko").run()
+    at.button(key="report.build").click().run()
+    assert not _problems(at), _problems(at)
+    html_bytes, kept, _ = _outputs(at)["html"]
+    assert kept == ("data", "model", "drivers", "at_risk", "glossary")
+    page = html_bytes.decode("utf-8")
+    assert '<html lang="ko">' in page and "이탈 위험이 가장 높은 고객" in page
+    # a changed choice hides the old downloads until the report is built again
+    at.checkbox(key="report.sec_glossary").uncheck().run()
+    assert not _problems(at)
+    assert not _keys(at)

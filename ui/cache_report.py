@@ -1,0 +1,99 @@
+"""Cached report building for the Report page.
+
+Same conventions as ``ui/cache.py``: keyed on the confirmed dataset's text key
+(``Confirmed.key``) plus the report's settings (sections, language, the model's settings
+and the saved scenarios as JSON text); the table and the model are underscore arguments,
+so Streamlit never hashes them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from churn import report as R
+from churn.table import CustomerTable
+from ui import cache
+from ui import cache_model as cm
+from ui.state import MODEL, SCENARIOS, Confirmed, Dataset
+
+_TTL = 4 * 3600  # seconds
+_REPORTS = 8  # built reports (HTML with charts can be a few hundred kB)
+
+
+def _settings_text(obj: Any) -> str:
+    """A stable text key for small settings (model handle, scenarios)."""
+    return json.dumps(obj, sort_keys=True, default=str, ensure_ascii=False)
+
+
+@st.cache_data(max_entries=_REPORTS, ttl=_TTL, show_spinner=False)
+def _build(
+    key: str,
+    kind: str,
+    sections: tuple[str, ...],
+    lang: str,
+    model_key: str,
+    scenarios_key: str,
+    _table: CustomerTable,
+    _trained: Any,
+    _issues: Any,
+    _scenarios: Any,
+) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
+    rep = R.build_report(
+        _table,
+        _trained,
+        sections=sections,
+        lang=lang,
+        issues=_issues,
+        scenarios=_scenarios,
+        charts=kind == "html",
+    )
+    data = rep.to_html().encode("utf-8") if kind == "html" else rep.to_xlsx()
+    return data, tuple(rep.names), tuple(rep.notes())
+
+
+def build(
+    ds: Dataset,
+    conf: Confirmed,
+    table: CustomerTable,
+    kind: str,
+    sections: tuple[str, ...],
+    lang: str,
+) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
+    """The report as bytes (``kind`` "html" or "xlsx"), the sections kept and the notes.
+
+    Uses the model trained on the Model page (never trains one) and the saved scenarios.
+    """
+    trained = cm.current_model(ds, conf)
+    handle = st.session_state.get(MODEL) if trained is not None else None
+    scenarios = dict(st.session_state.get(SCENARIOS) or {})
+    issues = cache.validation_issues(ds, conf)
+    return _build(
+        conf.key,
+        kind,
+        tuple(sections),
+        lang,
+        _settings_text(handle),
+        _settings_text(scenarios),
+        table,
+        trained,
+        issues,
+        scenarios,
+    )
+
+
+def has_model(ds: Dataset | None, conf: Confirmed | None) -> bool:
+    """Whether the Model page has a trained model for this dataset."""
+    return cm.current_model(ds, conf) is not None
+
+
+def section_names() -> list[str]:
+    """Every section the report can hold, in order."""
+    return list(R.SECTIONS)
+
+
+def file_name(kind: str, lang: str) -> str:
+    """Download file name, e.g. ``churn_report_en.html``."""
+    return f"churn_report_{lang}.{kind}"
