@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import cache_report as cr
 from ui.errors import boundary
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, md_safe, t
 from ui.state import bootstrap, get_confirmed, get_dataset
 from ui.widgets import page_header, require_table
 
@@ -68,7 +68,7 @@ with boundary("report"):
         st.stop()
     outputs = built[1]
     for note in outputs["html"][2]:
-        st.caption(note)
+        st.caption(md_safe(note))
     st.success(t("report.ready", n=len(outputs["html"][1])), icon=":material/task_alt:")
     a, b = st.columns(2)
     a.download_button(

@@ -38,7 +38,7 @@ from churn.roles import (
 from churn.table import STATUS, STATUS_EXCLUDED, STATUS_TOO_NEW, CustomerTable
 from ui import cache
 from ui import cache_data_page as cdp
-from ui.i18n import DEFAULT_LANG, catalogue, current_lang, fmt_date, fmt_int, fmt_pct, t
+from ui.i18n import DEFAULT_LANG, catalogue, current_lang, fmt_date, fmt_int, fmt_pct, md_safe, t
 from ui.intake import DEFAULT_INACTIVITY_DAYS, SAMPLE_DIR, SAMPLES, confirm, load_file, load_sample
 from ui.state import Confirmed, Dataset, get_confirmed, get_dataset, set_confirmed
 from ui.widgets import PAGES
@@ -107,7 +107,7 @@ def _try_load(name: str, data: bytes, *, is_sample: bool = False) -> str | None:
     try:
         cache.read(probe.content_hash, name, None, data)
     except ChurnDataError as exc:
-        return str(exc)
+        return md_safe(str(exc))
     except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the user's work
         log.exception("Reading %s failed", name)
         return t("data.read_unexpected", kind=type(exc).__name__)
@@ -125,7 +125,7 @@ def _load_sample(kind: str) -> str | None:
             load_sample(kind)  # reads from the cache just filled; confirms the proposal
         except ChurnDataError as exc:
             set_confirmed(None)  # the file is loaded; the user fixes the roles below
-            return str(exc)
+            return md_safe(str(exc))
     return error
 
 
@@ -251,9 +251,11 @@ def read_section(ds: Dataset) -> tuple[Any, str | None] | None:
     ]
     st.markdown("\n".join(f"- {line}" for line in lines))
     if conversions:
-        st.markdown(t("data.read_converted") + "\n" + "\n".join(f"  - {c}" for c in conversions))
+        st.markdown(
+            t("data.read_converted") + "\n" + "\n".join(f"  - {md_safe(c)}" for c in conversions)
+        )
     for note in notes:
-        st.caption(note)
+        st.caption(md_safe(note))
     with st.expander(t("data.preview_title", n=fmt_int(min(PREVIEW_ROWS, len(frame))))):
         st.dataframe(_plain(frame.head(PREVIEW_ROWS)), hide_index=True)
     return result, sheet
@@ -500,7 +502,7 @@ def inactivity_preview(ds: Dataset, sheet: str | None, roles: ColumnRoles, snaps
     try:
         preview = cdp.inactivity_preview(ds, sheet, roles, snapshot)
     except ChurnDataError as exc:
-        st.warning(str(exc))
+        st.warning(md_safe(str(exc)))
         return
     st.markdown(t("data.preview_n_title"))
     left, right = st.columns([3, 2])
@@ -565,7 +567,7 @@ def try_table(ds: Dataset, conf: Confirmed) -> tuple[CustomerTable | None, str |
     try:
         return cache.customer_table(ds, conf), None
     except ChurnDataError as exc:
-        return None, str(exc)
+        return None, md_safe(str(exc))
 
 
 def _issue_text(issue: ValidationIssue) -> tuple[str, str]:
@@ -577,7 +579,7 @@ def _issue_text(issue: ValidationIssue) -> tuple[str, str]:
     """
     lang = current_lang()
     if lang == DEFAULT_LANG:
-        return issue.message, issue.fix
+        return md_safe(issue.message), md_safe(issue.fix or "")
     cat = catalogue(lang)
     values = {"column": issue.column or "", "count": fmt_int(issue.count)}
 
@@ -714,7 +716,7 @@ def summary(table: CustomerTable) -> None:
         st.caption(t("data.snapshot_used", date=fmt_date(table.snapshot)))
     if table.notes:
         with st.expander(t("data.table_notes")):
-            st.markdown("\n".join(f"- {note}" for note in table.notes))
+            st.markdown("\n".join(f"- {md_safe(note)}" for note in table.notes))
     st.markdown(t("data.next_title"))
     links = st.columns(3)
     for col, ns in zip(links, ("over_time", "segments", "model"), strict=True):

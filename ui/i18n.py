@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import cache
 from pathlib import Path
 
@@ -41,13 +42,40 @@ def current_lang() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANG
 
 
+# Markdown that would be live if it came from the data: a link or image ("](" or "]["),
+# a link definition, an autolink ("<https:"), LaTeX between dollars, Streamlit's coloured
+# text (":red[") and its emoji/icon codes are left alone (they only change looks).
+_LIVE_MD = re.compile(
+    r"\]\s*[(\[]|^\s*\[[^\]]*\]:|<\s*[a-z][a-z0-9+.-]*:|\$[^$]+\$|:[a-z-]+\[", re.I | re.M
+)
+_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark
+
+
+def md_safe(text: object) -> str:
+    """``text`` from the data, made safe to put in Markdown (st.markdown, captions, alerts,
+    widget labels).
+
+    Ordinary text is returned unchanged, so a name like ``Amount [USD]`` reads the same in
+    tables and charts. Text holding live Markdown (a link or a remote image such as
+    ``![x](http://host/p.png)``, LaTeX, coloured text) has every punctuation mark
+    backslash-escaped, so it shows literally instead of fetching or linking anything.
+    """
+    s = str(text)
+    return _MD_PUNCT.sub(r"\\\1", s) if _LIVE_MD.search(s) else s
+
+
 def t(key: str, lang: str | None = None, **values: object) -> str:
-    """The text for ``key`` in the current language, with ``{name}`` values filled in."""
+    """The text for ``key`` in the current language, with ``{name}`` values filled in.
+
+    Text values are passed through :func:`md_safe`: a file name, column name or value from
+    the data can never become a live link or image in the Markdown the pages render.
+    """
     lang = lang or current_lang()
     text = catalogue(lang).get(key) or catalogue(DEFAULT_LANG).get(key) or key
     if values:
+        safe = {k: md_safe(v) if isinstance(v, str) else v for k, v in values.items()}
         try:
-            return text.format(**values)
+            return text.format(**safe)
         except (KeyError, IndexError, ValueError):
             return text
     return text
