@@ -218,6 +218,9 @@ def reset() -> None:
 def save_scenario(store: dict, name: str, res: W.WhatIfResult) -> None:
     """Keep the current what-if under ``name`` (a plain dict, as session state holds it)."""
     store[name] = W.Scenario.from_result(name, res).to_dict()
+    from ui.workspace import autosave
+
+    autosave("scenario")  # the saved workspace keeps the scenarios too
 
 
 def compare_display(compared: pd.DataFrame) -> pd.DataFrame:

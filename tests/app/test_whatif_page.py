@@ -56,6 +56,12 @@ def test_whatif_page_on_the_sample():
     saved = at.session_state[SCENARIOS]
     assert list(saved) == ["fewer problems", "other plan"]
     assert saved["other plan"]["changes"]["plan"] != saved["fewer problems"]["changes"].get("plan")
+    # the saved workspace keeps the scenarios (a reload of ?ws=<id> shows them again)
+    from churn.workspace import WorkspaceStore
+    from ui.state import WORKSPACE
+
+    kept = WorkspaceStore().load(at.session_state[WORKSPACE], with_model=False).scenarios
+    assert list(kept) == ["fewer problems", "other plan"]
     compared = at.dataframe[-1].value
     assert list(compared["Scenario"]) == ["fewer problems", "other plan"]
     assert (compared["Customer"] == customer).all()
