@@ -517,6 +517,7 @@ def build_rows(results: list[tuple[str, int, dict[str, Any]]]) -> list[dict[str,
                 )
                 continue
             med = statistics.median(times)
+            spread = f"runs {min(times):.3f}-{max(times):.3f} s" if len(times) > 1 else ""
             rows.append(
                 {
                     "step": name,
@@ -526,7 +527,7 @@ def build_rows(results: list[tuple[str, int, dict[str, Any]]]) -> list[dict[str,
                     "n": len(times),
                     "target": target,
                     "verdict": verdict(med, res["peak_rss"], secs, mem),
-                    "note": note,
+                    "note": "; ".join(x for x in (note, spread) if x),
                     "load": res["load"],
                 }
             )
@@ -560,8 +561,18 @@ def write_markdown(path: Path, info: dict[str, Any], rows: list[dict[str, Any]],
         f"- Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']:.1f} GB memory",
         f"- {info['os']}, Python {info['python']}",
         f"- Packages: {pk}",
-        f"- Load average at start (1, 5, 15 min): {la}; the machine is shared, so the load "
-        "at the start of each step is in the last column.",
+        f"- Load average at start (1, 5, 15 min): {la}"
+        + (
+            f"; at the end: {', '.join(f'{x:.2f}' for x in info['load_end'])}"
+            if info.get("load_end")
+            else ""
+        )
+        + "; the machine is shared, so the load at the start of each step is in the "
+        "Load column.",
+        "- Timings are noisy: other engineers run tests and benchmarks on the same 2 cores "
+        "while this runs, so a step measured under load can be several times slower than "
+        "on an idle machine (the Note column gives the fastest and slowest of the runs). "
+        "Compare runs at similar load.",
         f"- Median of {args.repeat} run(s) per step in a fresh process; peak memory is that "
         "process's resident-set high-water mark, inputs included.",
         "",
@@ -647,6 +658,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append((kind, size, res))
             print("ok" if res.get("ok") else f"FAILED: {res.get('error')}", flush=True)
         info["total"] = time.perf_counter() - t_start
+        info["load_end"] = os.getloadavg()
         rows = build_rows(results)
         write_markdown(Path(args.out), info, rows, args)
         print(f"wrote {args.out}")

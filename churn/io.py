@@ -505,7 +505,8 @@ def _text_values(text, distinct_hint: int = 0) -> np.ndarray:
     import pyarrow.compute as pc
 
     n = len(text)
-    enc = pc.dictionary_encode(text) if n > 1000 and distinct_hint < 500 else None
+    # (``distinct_hint``: distinct values among the first 2,000; repeats mean few levels)
+    enc = pc.dictionary_encode(text) if n > 1000 and distinct_hint < 1000 else None
     if enc is not None and len(enc.dictionary) <= n // 4:
         uniq = np.empty(len(enc.dictionary) + 1, dtype=object)
         uniq[:-1] = enc.dictionary.to_pylist()
@@ -606,13 +607,45 @@ def _finish_numbers(nums: np.ndarray) -> np.ndarray:
     """int64 when every value is a whole number that fits exactly, else float64."""
     nums = np.asarray(nums, dtype=np.float64)
     if len(nums) and not np.isnan(nums).any():
-        if np.isfinite(nums).all() and (np.abs(nums) < 2**53).all() and (nums % 1 == 0).all():
+        if (
+            np.isfinite(nums).all()
+            and (np.abs(nums) < 2**53).all()
+            and (np.floor(nums) == nums).all()
+        ):
             return nums.astype(np.int64)
     return nums
 
 
 def _note(column: str, code: str, text: str, **params: Any) -> ReadNote:
     return ReadNote(f"Column '{column}' {text}", code, column=column, **params)
+
+
+#: Cells from which the columns of a text file are cleaned two at a time.
+CONCURRENT_CELLS = 2_000_000
+
+
+def _convert_columns(
+    raw: list[Any], names: Sequence[str], decimal_comma: bool | None
+) -> list[_Col]:
+    """:func:`_convert_strings` of every column, in order; ``raw`` is emptied on the way.
+
+    Columns are independent and most of the work is in pyarrow kernels, which release
+    the GIL: a large file's columns are cleaned by two threads (the results do not depend
+    on it; each column is cleaned exactly as alone).
+    """
+    k = min(len(raw), len(names))
+
+    def one(j: int) -> _Col:
+        c, raw[j] = raw[j], None  # each raw column is freed as soon as it is converted
+        return _convert_strings(c, names[j], decimal_comma)
+
+    cells = sum(len(c) for c in raw[:k])
+    if k < 2 or cells < CONCURRENT_CELLS:
+        return [one(j) for j in range(k)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="churn-read") as pool:
+        return list(pool.map(one, range(k)))
 
 
 def _convert_strings(arr, column: str, decimal_comma: bool | None) -> _Col:
@@ -659,9 +692,11 @@ def _convert_strings(arr, column: str, decimal_comma: bool | None) -> _Col:
         pc.starts_with(valid, "0"),
         pc.or_(pc.starts_with(valid, "-0"), pc.starts_with(valid, "+0")),
     )
-    lead = pc.match_substring_regex(valid, r"^[+-]?0\d") if _any(zero) else None
+    # (the pattern only runs on the values that start with a zero: most values do not)
+    zeros = valid.filter(zero) if _any(zero) else None
+    lead = pc.match_substring_regex(zeros, r"^[+-]?0\d") if zeros is not None else None
     if lead is not None and _any(lead):
-        example = valid.filter(lead)[0].as_py()
+        example = zeros.filter(lead)[0].as_py()
         return keep_text(
             _note(
                 column,
@@ -680,10 +715,11 @@ def _convert_strings(arr, column: str, decimal_comma: bool | None) -> _Col:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             floats = None
     if floats is not None and np.isfinite(floats).all():
-        if (floats % 1 == 0).all():
+        if (np.floor(floats) == floats).all():  # whole numbers (all finite here)
             lengths = pc.utf8_length(valid)
             mx, mn = pc.max(lengths).as_py(), pc.min(lengths).as_py()
-            digits = not _any(pc.match_substring_regex(valid, r"[^0-9]"))
+            # Both identifier tests below need 5+ digits: scan the text only then.
+            digits = mx >= 5 and not _any(pc.match_substring_regex(valid, r"[^0-9]"))
             if digits and mx >= 16:
                 return keep_text(
                     _note(
@@ -1464,6 +1500,9 @@ def _get_bytes(source: Any, limits: Limits) -> tuple[bytes, str | None]:
     return data, name
 
 
+_FILLED_BYTE = re.compile(rb"[^ \t\r\n\x00]")
+
+
 def read_table(
     source: str | os.PathLike | bytes,
     *,
@@ -1517,7 +1556,8 @@ def read_table(
     limits = limits or Limits()
     data, path_name = _get_bytes(source, limits)
     name = name or path_name
-    if not data or not data.strip(b" \t\r\n\x00"):
+    # (a search stops at the first byte that is not blank; strip() would copy the file)
+    if not data or _FILLED_BYTE.search(data) is None:
         raise _empty(name)
     kind0 = _sniff_kind(data, name)
     notes: list[ReadNote] = []
@@ -1546,6 +1586,7 @@ def read_table(
     else:
         kind = "csv"
         txt = _read_text(data, name, limits)
+        data = b""  # parsed: free the file's bytes (only a workbook needs them again)
         encoding, delimiter, decimal_comma = txt["encoding"], txt["delimiter"], txt["decimal_comma"]
         notes += txt["notes"]
         header = txt["header"]
@@ -1560,10 +1601,9 @@ def read_table(
                 "rows", f"{nrows:,} rows", f"{limits.max_rows:,}", "max_rows", nrows + 100_000
             )
         names, hnotes = _clean_header(header)
-        cols = [
-            _convert_strings(c, nm, decimal_comma)
-            for c, nm in zip(txt["columns"], names, strict=False)
-        ]
+        raw, txt["columns"] = txt["columns"], None
+        cols = _convert_columns(raw, names, decimal_comma)
+        del raw
         if len(cols) < len(names):
             names = names[: len(cols)]
     if not header or all(_blankish(h) for h in header) and nrows == 0:

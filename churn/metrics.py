@@ -194,9 +194,18 @@ def classify_reason(reasons: pd.Series) -> pd.Series:
     """``"involuntary"`` for payment problems (failed payment, card declined, 결제 실패...),
     ``"voluntary"`` for everything else, including a missing reason.
     """
-    text = reasons.astype("string").fillna("")
-    invol = text.str.contains(INVOLUNTARY_PATTERN, regex=True).fillna(False).astype(bool)
-    return pd.Series(np.where(invol, "involuntary", "voluntary"), index=reasons.index)
+    # Judge each distinct reason once (a million customers share a few dozen reasons).
+    codes, uniques = pd.factorize(reasons, use_na_sentinel=True)
+    uniq = np.asarray(uniques, dtype=object)
+    if all(type(u) is str for u in uniq):
+        text = pd.Series(np.append(uniq, ""), dtype="string")
+        hit = text.str.contains(INVOLUNTARY_PATTERN, regex=True).fillna(False).to_numpy(bool)
+        invol = hit[codes]  # code -1 (missing) picks the appended "" (not involuntary)
+    else:  # numbers, mixed types: as text, row by row
+        text = reasons.astype("string").fillna("")
+        invol = text.str.contains(INVOLUNTARY_PATTERN, regex=True).fillna(False).astype(bool)
+    labels = np.array(["voluntary", "involuntary"], dtype=object)
+    return pd.Series(labels[np.asarray(invol, dtype=np.int8)], index=reasons.index)
 
 
 def period_label(p: pd.Period, period: str) -> str:

@@ -75,6 +75,10 @@ class ModelSpec:
     explainer : ``"tree"`` (shap.TreeExplainer on the last step) or ``"linear"``
         (shap.LinearExplainer on the last step, margin = log-odds).
     notes : one sentence on how the model treats categories, missing values and size.
+    concurrent_fits : True when two fits may run at the same time in two threads (each
+        single-threaded, with its thread count set on the estimator itself, not through
+        process-wide limits): :func:`train` then runs its evaluation fit(s) and the final
+        fit side by side. Same models, as each fit is deterministic on its own.
     """
 
     name: str
@@ -82,6 +86,7 @@ class ModelSpec:
     factory: Callable[[Sequence[str], Sequence[str], int], Pipeline]
     explainer: Literal["tree", "linear"]
     notes: str
+    concurrent_fits: bool = False
 
 
 def _numeric_imputer():
@@ -238,6 +243,7 @@ register_model(
         make_lightgbm,
         "tree",
         "Gradient-boosted trees; fastest and as accurate as any here. The default.",
+        concurrent_fits=True,  # n_jobs=THREADS on the estimator; LightGBM frees the GIL
     )
 )
 register_model(
@@ -393,12 +399,33 @@ def feature_frame(
     for c in features:
         s = frame[c]
         if c in cats:
-            out[c] = s.astype(object).map(_category_text).astype(object)
+            out[c] = _category_texts(s)
         elif pd.api.types.is_bool_dtype(s):
             out[c] = s.astype(float)
         else:
             out[c] = pd.to_numeric(s, errors="coerce").astype(float)
     return pd.DataFrame(out, index=frame.index)
+
+
+#: Missing-value types whose ``_category_text`` is NaN (what ``pd.factorize`` calls missing).
+_PLAIN_NA_TYPES = (type(None), float, np.float64, np.float32, type(pd.NA), type(pd.NaT))
+
+
+def _category_texts(s: pd.Series) -> pd.Series:
+    """``s.map(_category_text)`` as an object column, one call per distinct value."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    uniq = np.asarray(uniques, dtype=object)
+    if s.dtype == object:
+        # Equal values of different types (True, 1 and 1.0) share one code but read
+        # differently, and odd missing markers (a Decimal NaN) read as text: value by value.
+        same_type = len({type(u) for u in uniq}) <= 1
+        na = s.to_numpy()[codes < 0]
+        if not same_type or not {type(v) for v in na} <= set(_PLAIN_NA_TYPES):
+            return s.astype(object).map(_category_text).astype(object)
+    texts = np.empty(len(uniq) + 1, dtype=object)
+    texts[:-1] = [_category_text(u) for u in uniq]
+    texts[-1] = np.nan  # code -1: missing
+    return pd.Series(texts[codes], index=s.index, name=s.name, dtype=object)
 
 
 def _category_text(v: Any) -> Any:
@@ -841,16 +868,74 @@ def _threads():
     return threadpool_limits(limits=THREADS)
 
 
-def _fit(spec: ModelSpec, X: pd.DataFrame, y: np.ndarray, feats, cats, random_state: int):
+def _fit(
+    spec: ModelSpec,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    feats,
+    cats,
+    random_state: int,
+    limit: bool = True,
+):
     pipe = _set_random_state(spec.factory(feats, cats, len(X)), random_state)
+    if not limit:  # the caller holds the thread limits
+        pipe.fit(X, y)
+        return pipe
     with _threads():
         pipe.fit(X, y)
     return pipe
 
 
+def _fit_many(
+    spec: ModelSpec,
+    data: Sequence[Callable[[], tuple[pd.DataFrame, np.ndarray]]],
+    feats,
+    cats,
+    random_state: int,
+) -> list[Pipeline]:
+    """One fitted pipeline per ``data()`` (X, y), in order.
+
+    Two at a time in two threads when the model allows it (:attr:`ModelSpec.
+    concurrent_fits`) and each fit uses one thread: the evaluation fit and the final fit
+    of :func:`train` then share the two cores without OpenMP's busy-waiting (each fit has
+    its own single thread). Otherwise one after the other, as before.
+    """
+    if not spec.concurrent_fits or THREADS > 1 or len(data) < 2:
+        return [_fit(spec, *make(), feats, cats, random_state) for make in data]
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(make: Callable[[], tuple[pd.DataFrame, np.ndarray]]) -> Pipeline:
+        return _fit(spec, *make(), feats, cats, random_state, limit=False)
+
+    # The process-wide limits are set once here: entering and leaving them in two threads
+    # at once could leave them changed.
+    with _threads(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="churn-fit") as pool:
+        return list(pool.map(one, data))
+
+
+#: Rows from which :func:`_proba` scores a LightGBM model in two halves at once.
+CONCURRENT_PREDICT_ROWS = 50_000
+
+
+def _single_threaded_lightgbm(pipe: Pipeline) -> bool:
+    est = pipe.steps[-1][1]
+    return type(est).__name__ == "LGBMClassifier" and est.get_params().get("n_jobs") == 1
+
+
 def _proba(pipe: Pipeline, X: pd.DataFrame) -> np.ndarray:
-    with _threads():
-        return pipe.predict_proba(X)[:, 1]
+    if len(X) < CONCURRENT_PREDICT_ROWS or THREADS > 1 or not _single_threaded_lightgbm(pipe):
+        with _threads():
+            return pipe.predict_proba(X)[:, 1]
+    # Each row's score depends on that row alone: two halves in two single-threaded
+    # workers give the same numbers in about half the time on two cores (LightGBM frees
+    # the GIL while it predicts; no OpenMP team, so no busy-waiting under load).
+    from concurrent.futures import ThreadPoolExecutor
+
+    half = len(X) // 2
+    parts = (X.iloc[:half], X.iloc[half:])
+    with _threads(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="churn-score") as pool:
+        out = list(pool.map(lambda part: pipe.predict_proba(part)[:, 1], parts))
+    return np.concatenate(out)
 
 
 def train(
@@ -882,7 +967,9 @@ def train(
     split = split or choose_split(table)
     t0 = time.perf_counter()
     y = label_vector(table)
-    X = feature_frame(table.frame.loc[y.index], feats, cats)
+    # (only the feature columns of the labelled rows are copied, not the whole table)
+    present = [c for c in feats if c in table.frame.columns]
+    X = feature_frame(table.frame.loc[y.index, present], feats, cats)
     yv = y.to_numpy()
     ids = table.frame.loc[y.index, ID].astype(str).to_numpy()
     score = np.full(len(y), np.nan)
@@ -897,7 +984,9 @@ def train(
             )
         train_m = masks[0].to_numpy()
         test_m = masks[1].to_numpy()
-        pipe = _fit(spec, X[train_m], yv[train_m], feats, cats, random_state)
+        pipe, final = _fit_many(
+            spec, [lambda: (X[train_m], yv[train_m]), lambda: (X, yv)], feats, cats, random_state
+        )
         score[test_m] = _proba(pipe, X[test_m])
         fold[test_m] = 1
         keep = test_m
@@ -906,8 +995,12 @@ def train(
         from sklearn.model_selection import StratifiedKFold
 
         skf = StratifiedKFold(n_splits=split.folds, shuffle=True, random_state=random_state)
-        for i, (tr, te) in enumerate(skf.split(X, yv), start=1):
-            pipe = _fit(spec, X.iloc[tr], yv[tr], feats, cats, random_state)
+        folds = list(skf.split(X, yv))
+        jobs: list[Callable[[], tuple[pd.DataFrame, np.ndarray]]] = [
+            lambda tr=tr: (X.iloc[tr], yv[tr]) for tr, _ in folds
+        ]
+        *pipes, final = _fit_many(spec, [*jobs, lambda: (X, yv)], feats, cats, random_state)
+        for i, ((_, te), pipe) in enumerate(zip(folds, pipes, strict=True), start=1):
             score[te] = _proba(pipe, X.iloc[te])
             fold[te] = i
             fold_auc.append(float(roc_auc_score(yv[te], score[te])))
@@ -915,7 +1008,6 @@ def train(
     metrics = evaluate(yv[keep], score[keep])
     metrics["roc_auc_std"] = float(np.std(fold_auc)) if fold_auc else float("nan")
     metrics["roc_auc_folds"] = fold_auc
-    final = _fit(spec, X, yv, feats, cats, random_state)
     seconds = time.perf_counter() - t0
     preds = pd.DataFrame(
         {ID: ids[keep], "churned": yv[keep], "score": score[keep], "fold": fold[keep]}

@@ -559,11 +559,15 @@ def _facts(s: pd.Series, col: str) -> _Facts:
         s = s.astype(str)
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    distinct = False
     if text_like:
         texts = pd.Series(uniques, dtype=object).astype(str).str.strip()
         filled = (texts != "").to_numpy()
         nn = int(counts[filled].sum())
-        nunique = int(texts[filled].nunique())
+        # Usually the distinct values are already stripped text: then the texts are
+        # distinct too and need no second hashing (ids, e-mails: one text per row).
+        distinct = bool((texts.to_numpy() == np.asarray(uniques, dtype=object)).all())
+        nunique = int(filled.sum()) if distinct else int(texts[filled].nunique())
     else:
         filled = np.ones(len(uniques), dtype=bool)
         nn = int(counts.sum())
@@ -595,7 +599,14 @@ def _facts(s: pd.Series, col: str) -> _Facts:
         # Patterns are judged on the most frequent distinct values, weighted by count
         # (at most _SAMPLE of them), which is what a sample of rows would show.
         weights = pd.Series(counts[filled], index=texts[filled].to_numpy())
-        weights = weights.groupby(level=0, sort=False).sum().nlargest(_SAMPLE)
+        if not distinct:
+            weights = weights.groupby(level=0, sort=False).sum()
+        if distinct and len(weights) > _SAMPLE:
+            # what ``nlargest`` returns here (its stable sort: ties in order of appearance)
+            top = np.argsort(-weights.to_numpy(), kind="stable")[:_SAMPLE]
+            weights = weights.iloc[top]
+        else:
+            weights = weights.nlargest(_SAMPLE)
         text = weights.index.to_series()
         w = weights.to_numpy() / weights.sum()
 

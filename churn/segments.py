@@ -322,7 +322,7 @@ def segment_column(
             out = _with_missing(pd.Series(arr, index=frame.index), labels_text, frame.index, column)
     else:
         numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-        text = s.astype(object).map(lambda v: v if pd.isna(v) else _category_text(v))
+        text = _category_texts(s)
         text = text.replace("", None)
         counts = text.value_counts(dropna=True)
         keep = list(counts.index[:top_k])
@@ -336,6 +336,20 @@ def segment_column(
         out = _with_missing(pooled, order, frame.index, column)
     out.attrs["kind"] = kind
     return out
+
+
+def _category_texts(s: pd.Series) -> pd.Series:
+    """``_category_text`` of every value (missing stays missing), one call per distinct value."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    uniq = np.asarray(uniques, dtype=object)
+    # Equal values of different types (True and 1, 1 and 1.0 in an object column) share one
+    # code but may read differently: those columns go value by value.
+    if s.dtype != object or len({type(u) for u in uniq}) <= 1:
+        texts = np.empty(len(uniq) + 1, dtype=object)
+        texts[:-1] = [_category_text(u) for u in uniq]
+        texts[-1] = np.nan
+        return pd.Series(texts[codes], index=s.index, name=s.name)
+    return s.astype(object).map(lambda v: v if pd.isna(v) else _category_text(v))
 
 
 def _category_text(v: Any) -> str:
