@@ -6,6 +6,17 @@ choices offered come from the data (:func:`feature_space`): seen levels for cate
 seen values between the 1st and 99th percentile for numbers, so a suggestion never asks
 for a value no customer has.
 
+Linked features: a number that depends on a category (days to renewal on the contract,
+the fee on the plan) moves with it. :func:`linked_features` finds them in the data (eta
+squared of the number by the category >= :data:`LINK_THRESHOLD`); when a category
+changes, each linked number not set by hand goes to the value at the customer's
+within-group percentile among customers with the new level (:func:`map_percentile`), so
+"monthly renewing in 12 days" becomes "annual renewing in about 117 days", not "annual
+renewing in 12 days". Numbers that record the past or who the customer is (tenure, totals,
+age: :func:`is_history`) never move. It is an option (``move_linked``, on by default) and
+the moves are always reported. Scaled counts stay whole numbers
+(:func:`round_keeping_total`).
+
 How the reasons moved uses :mod:`churn.explain` when it is installed; the core what-if
 works without it.
 """
@@ -220,6 +231,332 @@ def _nice_step(x: float) -> float:
     return float(p)
 
 
+# --------------------------------------------------------------------------- linked features
+#: A numeric feature is *linked* to a categorical one when the category explains at least
+#: this share of its variance (eta squared, the correlation ratio squared).
+LINK_THRESHOLD = 0.3
+#: Groups (category levels) with fewer customers are left out of eta squared, and a linked
+#: feature is not moved into or out of a group this small (too few values for percentiles).
+MIN_LINK_GROUP = 5
+LINK_COLUMNS = ["category", "feature", "eta_sq", "n_groups", "n_rows"]
+#: Name fragments (as in :func:`is_actionable`) of numbers that record the customer's past
+#: or who they are: they never move with a category (a contract signed today does not change
+#: how long someone has been a customer, nor what they have paid so far), however strongly
+#: they differ between its levels.
+HISTORY_PATTERNS = (
+    "tenure",
+    "total",
+    "cumulative",
+    "lifetime",
+    "signup",
+    "join",
+    "since",
+    "birth",
+    "가입",
+    "누적",
+    "나이",
+    "연령",
+)
+#: Whole words (any case, snake_case or CamelCase) of such numbers ("age" but not "usage").
+HISTORY_WORDS = ("age", "ages")
+
+
+def correlation_ratio(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    groups: Sequence[Any] | np.ndarray | pd.Series,
+    min_group: int = MIN_LINK_GROUP,
+) -> float:
+    """Eta squared: the share of the variance of ``values`` explained by ``groups``.
+
+    ``eta² = Σ_g n_g (mean_g - mean)² / Σ_i (x_i - mean)²`` over the rows where both the value
+    and the group are present and whose group has at least ``min_group`` rows (so a
+    category with one customer per level does not explain everything by chance). 0 when
+    fewer than two groups are left or the values do not vary; 1 when every group is constant.
+    """
+    x = pd.to_numeric(pd.Series(np.asarray(values, dtype=object)), errors="coerce")
+    codes, _ = pd.factorize(pd.Series(np.asarray(groups, dtype=object)))
+    return _eta(x.to_numpy(dtype=float), codes, min_group)
+
+
+def _eta(x: np.ndarray, codes: np.ndarray, min_group: int) -> float:
+    """:func:`correlation_ratio` on float values and group codes (-1 = missing)."""
+    ok = ~np.isnan(x) & (codes >= 0)
+    x, codes = x[ok], codes[ok]
+    if not len(x):
+        return 0.0
+    keep = np.bincount(codes)[codes] >= min_group
+    x, codes = x[keep], codes[keep]
+    n_g = np.bincount(codes)
+    used = n_g > 0
+    if used.sum() < 2:
+        return 0.0
+    mean = float(x.mean())
+    total = float(((x - mean) ** 2).sum())
+    if not total > 0:
+        return 0.0
+    means = np.bincount(codes, weights=x)[used] / n_g[used]
+    between = float((n_g[used] * (means - mean) ** 2).sum())
+    return min(1.0, max(0.0, between / total))
+
+
+def find_links(
+    X: pd.DataFrame,
+    categorical: Sequence[str],
+    numeric: Sequence[str],
+    threshold: float = LINK_THRESHOLD,
+    min_group: int = MIN_LINK_GROUP,
+) -> pd.DataFrame:
+    """Pairs (categorical, numeric) of columns of ``X`` whose eta squared is >= ``threshold``.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``category``, ``feature`` (the numeric column), ``eta_sq``, ``n_groups`` (levels
+        with at least ``min_group`` rows) and ``n_rows`` (rows used); strongest first.
+    """
+    nums = {f: pd.to_numeric(X[f], errors="coerce").to_numpy(dtype=float) for f in numeric}
+    rows = []
+    for c in categorical:
+        codes, _ = pd.factorize(X[c].astype(object))
+        present = codes[codes >= 0]
+        sizes = np.bincount(present) if len(present) else np.array([], dtype=int)
+        if int((sizes >= min_group).sum()) < 2:
+            continue
+        big = (codes >= 0) & (sizes[np.maximum(codes, 0)] >= min_group)
+        for f in numeric:
+            if f == c:
+                continue
+            eta = _eta(nums[f], codes, min_group)
+            if eta >= threshold:
+                rows.append(
+                    {"category": c, "feature": f, "eta_sq": eta,
+                     "n_groups": int((sizes >= min_group).sum()),
+                     "n_rows": int((big & ~np.isnan(nums[f])).sum())}
+                )  # fmt: skip
+    out = pd.DataFrame(rows, columns=LINK_COLUMNS)
+    if len(out):
+        out = out.sort_values(["eta_sq", "category", "feature"], ascending=[False, True, True])
+    return out.reset_index(drop=True)
+
+
+def is_history(name: str) -> bool:
+    """Whether a numeric feature's name says it records the past or who the customer is
+    (tenure, totals so far, sign-up, age...): such a number never moves with a category."""
+    n = _norm(name)
+    if any(p in n for p in HISTORY_PATTERNS):
+        return True
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+", str(name))
+    return any(w.lower() in HISTORY_WORDS for w in words)
+
+
+def linked_features(
+    table: CustomerTable, trained: TrainedModel, threshold: float = LINK_THRESHOLD
+) -> pd.DataFrame:
+    """:func:`find_links` between the model's categorical and numeric features, measured on
+    the whole customer table as the model reads it (the same customers as
+    :func:`feature_space`). Numbers that record the past or who the customer is
+    (:func:`is_history`) are left out: they differ by category because of who chose it, not
+    because the category sets them."""
+    links, _ = _links_and_groups(table, trained, None, threshold)
+    return links
+
+
+def within_percentile(value: Any, values: Sequence[float] | np.ndarray) -> Any:
+    """Mid-rank percentile (0..1) of ``value`` among ``values``.
+
+    ``(number of values below + half the number equal) / n``: the k-th smallest of n
+    distinct values sits at ``(k - 0.5) / n``, the plotting position that
+    :func:`value_at_percentile` (numpy's ``hazen`` quantile) inverts exactly. Accepts one
+    value or an array; NaN for a missing value or an empty group.
+    """
+    ref = np.sort(np.asarray(values, dtype=float))
+    ref = ref[~np.isnan(ref)]
+    v = np.asarray(value, dtype=float)
+    if len(ref) == 0:
+        return np.full(v.shape, np.nan) if v.ndim else float("nan")
+    below = np.searchsorted(ref, v, side="left")
+    upto = np.searchsorted(ref, v, side="right")
+    p = (below + 0.5 * (upto - below)) / len(ref)
+    p = np.where(np.isnan(v), np.nan, p)
+    return p if v.ndim else float(p)
+
+
+def value_at_percentile(p: Any, values: Sequence[float] | np.ndarray, integer: bool = False) -> Any:
+    """The value at percentile ``p`` of ``values`` (numpy's ``hazen`` quantile: linear
+    between the k-th smallest at ``(k - 0.5) / n``, the smallest / largest beyond the ends).
+    With ``integer`` the result is rounded half up to a whole number, which stays within the
+    group's range. Accepts one percentile or an array."""
+    ref = np.asarray(values, dtype=float)
+    ref = ref[~np.isnan(ref)]
+    q = np.asarray(p, dtype=float)
+    if len(ref) == 0:
+        return np.full(q.shape, np.nan) if q.ndim else float("nan")
+    out = np.full(q.shape, np.nan)
+    ok = ~np.isnan(q)
+    out[ok] = np.quantile(ref, np.clip(q[ok], 0.0, 1.0), method="hazen")
+    if integer:
+        out = np.floor(out + 0.5)
+    return out if q.ndim else float(out)
+
+
+def map_percentile(
+    value: Any,
+    from_values: Sequence[float] | np.ndarray,
+    to_values: Sequence[float] | np.ndarray,
+    integer: bool = False,
+) -> Any:
+    """``value``'s place in ``from_values`` carried to the same place in ``to_values``.
+
+    :func:`within_percentile` then :func:`value_at_percentile`: 12 days to renewal, a bit
+    below the middle of monthly customers' 1..31 days, becomes a bit below the middle of
+    annual customers' 1..365 days. A group mapped to itself gives the value back.
+    """
+    return value_at_percentile(within_percentile(value, from_values), to_values, integer)
+
+
+class _Groups:
+    """Sorted values of a numeric feature among the customers sharing some category levels
+    (the reference distributions of the percentile mapping), cached."""
+
+    def __init__(self, X: pd.DataFrame):
+        self._cols = {c: X[c].to_numpy() for c in X.columns}
+        self._n = len(X)
+        self._cache: dict[tuple, np.ndarray] = {}
+
+    def values(self, feature: str, cats: tuple[str, ...], levels: tuple[Any, ...]) -> np.ndarray:
+        key = (feature, cats, levels)
+        if key not in self._cache:
+            mask = np.ones(self._n, dtype=bool)
+            for c, lv in zip(cats, levels, strict=True):
+                mask &= self._cols[c] == lv
+            v = self._cols[feature][mask].astype(float)
+            self._cache[key] = np.sort(v[~np.isnan(v)])
+        return self._cache[key]
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _plan_linked(
+    current: pd.DataFrame,
+    new: Mapping[str, Any],
+    explicit: Iterable[str],
+    links: pd.DataFrame,
+    groups: _Groups,
+    integer: Iterable[str] = (),
+) -> dict[str, tuple[np.ndarray, list[str]]]:
+    """Where the linked numeric features of changed categories move, row by row.
+
+    Parameters
+    ----------
+    current : the rows as the model reads them (every feature), before the change.
+    new : categorical column -> the new level (as the model reads it), the same for every row.
+    explicit : columns the user set themselves: never moved.
+    links : :func:`find_links` / :func:`linked_features`.
+    groups : the reference customers.
+    integer : features whose moved value is rounded to a whole number.
+
+    Returns
+    -------
+    dict
+        feature -> (new values, NaN where the row does not move; the categories it followed).
+        A row moves when at least one of the feature's linked categories really changes for
+        it (the row has a level and it differs from the new one). The groups are the customers
+        sharing the row's current levels of *all* those changed categories and the customers
+        with all the new levels; when either has fewer than :data:`MIN_LINK_GROUP` customers,
+        only the most strongly linked category is used; if that is still too small, or the
+        row's value is missing, the row keeps its value.
+    """
+    skip = set(explicit)
+    ints = set(integer)
+    out: dict[str, tuple[np.ndarray, list[str]]] = {}
+    if links is None or not len(links) or not new:
+        return out
+    lk = links[links["category"].isin(list(new)) & ~links["feature"].isin(skip)]
+    lk = lk[lk["feature"].isin(current.columns)]
+    for f, sub in lk.groupby("feature", sort=False):
+        cats = [c for c in sub.sort_values("eta_sq", ascending=False)["category"]]
+        vals = current[f].to_numpy(dtype=float)
+        moved = np.full(len(current), np.nan)
+        used: list[str] = []
+        keys = current[cats].astype(object).to_numpy()
+        seen: dict[tuple, list[int]] = {}
+        for i, key in enumerate(map(tuple, keys)):
+            seen.setdefault(key, []).append(i)
+        for key, rows in seen.items():
+            idx = np.asarray(rows, dtype=int)
+            active = [
+                c for c, lv in zip(cats, key, strict=True) if not _missing(lv) and lv != new[c]
+            ]
+            if not active:
+                continue
+            for tried in (active, active[:1]):
+                src = groups.values(f, tuple(tried), tuple(key[cats.index(c)] for c in tried))
+                dst = groups.values(f, tuple(tried), tuple(new[c] for c in tried))
+                if len(src) >= MIN_LINK_GROUP and len(dst) >= MIN_LINK_GROUP:
+                    break
+            else:
+                continue
+            moved[idx] = map_percentile(vals[idx], src, dst, integer=f in ints)
+            used += [c for c in tried if c not in used]
+        moved = np.where(np.isnan(vals) | (moved == vals), np.nan, moved)
+        if not np.isnan(moved).all():
+            out[str(f)] = (moved, used)
+    return out
+
+
+def _links_and_groups(
+    table: CustomerTable,
+    trained: TrainedModel,
+    links: pd.DataFrame | None,
+    threshold: float = LINK_THRESHOLD,
+) -> tuple[pd.DataFrame, _Groups]:
+    """:func:`linked_features` (unless given) and the reference groups (the whole table)."""
+    from churn.model import feature_frame
+
+    X = feature_frame(table.frame, trained.features, trained.categorical)
+    if links is None:
+        cats = [c for c in trained.features if c in trained.categorical]
+        nums = [c for c in trained.features if c not in trained.categorical and not is_history(c)]
+        links = find_links(X, cats, nums, threshold)
+    return links, _Groups(X)
+
+
+def _integer_features(specs: Mapping[str, Mapping[str, Any]] | None) -> set[str]:
+    return {f for f, s in (specs or {}).items() if s["kind"] == "integer"}
+
+
+def _set_linked(rows: pd.DataFrame, plan: Mapping[str, tuple[np.ndarray, list[str]]]) -> None:
+    """Write the moved values of :func:`_plan_linked` into ``rows`` (in place)."""
+    for f, (moved, _) in plan.items():
+        col = pd.to_numeric(rows[f], errors="coerce").astype(float).to_numpy().copy()
+        m = ~np.isnan(moved)
+        col[m] = moved[m]
+        rows[f] = pd.Series(col, index=rows.index, dtype=float)
+
+
+def _linked_list(
+    current: pd.DataFrame, plan: Mapping[str, tuple[np.ndarray, list[str]]], links: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """``[{column, before, after, linked_to, eta_sq}]`` for the first row of a plan."""
+    out = []
+    for f, (moved, used) in plan.items():
+        if np.isnan(moved[0]):
+            continue
+        eta = links[(links["feature"] == f) & links["category"].isin(used)]["eta_sq"]
+        out.append(
+            {
+                "column": f,
+                "before": _shown(current[f].iloc[0]),
+                "after": _shown(float(moved[0])),
+                "linked_to": list(used),
+                "eta_sq": round(float(eta.max()), 4),
+            }
+        )
+    return out
+
+
 # --------------------------------------------------------------------------- editing
 def _coerce(col: str, value: Any, spec: Mapping[str, Any] | None) -> Any:
     """``value`` as the model will read it, or ChurnDataError naming column and value."""
@@ -361,6 +698,10 @@ class WhatIfResult:
     moved : how each feature's contribution moved (``feature``, ``before``, ``after``,
         ``change``; probability units) when :mod:`churn.explain` is available, else None.
     reasons_before, reasons_after : :func:`churn.explain.reasons` frames, or None.
+    linked_changes : linked numeric features moved along with a changed category
+        (``[{column, before, after, linked_to, eta_sq}]``, see :func:`what_if`); ``after``
+        already includes them. Empty when the option is off or nothing is linked.
+    move_linked : whether linked features were allowed to move.
     """
 
     customer: str
@@ -371,15 +712,20 @@ class WhatIfResult:
     moved: pd.DataFrame | None = field(default=None, repr=False)
     reasons_before: pd.DataFrame | None = field(default=None, repr=False)
     reasons_after: pd.DataFrame | None = field(default=None, repr=False)
+    linked_changes: list[dict[str, Any]] = field(default_factory=list)
+    move_linked: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        """``{customer, before, after, delta, changes}`` (what the CLI prints)."""
+        """``{customer, before, after, delta, changes, move_linked, linked_changes}`` (what
+        the CLI prints)."""
         return {
             "customer": self.customer,
             "before": self.before,
             "after": self.after,
             "delta": self.delta,
             "changes": self.changes,
+            "move_linked": self.move_linked,
+            "linked_changes": self.linked_changes,
         }
 
 
@@ -393,8 +739,20 @@ def what_if(
     explain: bool = False,
     lang: str = "en",
     explainer: Any = None,
+    move_linked: bool = True,
+    links: pd.DataFrame | None = None,
 ) -> WhatIfResult:
     """Risk of one customer before and after changing some of their features.
+
+    Linked features: some numbers only make sense together with a category (days to
+    renewal run 1..31 for a monthly contract and 1..365 for an annual one; the fee follows
+    the plan). Changing the category alone would describe a customer nobody has (an annual
+    contract renewing in 12 days). With ``move_linked`` (the default) every numeric feature
+    linked to a changed category (:func:`linked_features`: eta squared >=
+    :data:`LINK_THRESHOLD`) and not set explicitly in ``changes`` moves to the value at the
+    same within-group percentile among customers with the new level
+    (:func:`map_percentile`; whole numbers stay whole). The moves are listed in
+    ``linked_changes``; an explicit value in ``changes`` always wins.
 
     Parameters
     ----------
@@ -407,6 +765,8 @@ def what_if(
     lang : language of the reason texts.
     explainer : a :func:`churn.explain.make_explainer` result to reuse (built when None,
         with the table as background for a linear model).
+    move_linked : move linked numeric features along with a changed category.
+    links : a precomputed :func:`linked_features` (computed when omitted).
 
     Returns
     -------
@@ -417,6 +777,15 @@ def what_if(
     space = feature_space(table, trained) if space is None else space
     row = _customer_rows(table, customer_id)
     changed = apply_changes(row, changes, space)
+    linked: list[dict[str, Any]] = []
+    if move_linked and any(c in trained.categorical for c in changes):
+        links, groups = _links_and_groups(table, trained, links)
+        X0 = feature_frame(row, trained.features, trained.categorical)
+        X1 = feature_frame(changed, trained.features, trained.categorical)
+        new = {c: X1[c].iloc[0] for c in changes if c in trained.categorical}
+        plan = _plan_linked(X0, new, changes, links, groups, _integer_features(_specs(space)))
+        _set_linked(changed, plan)
+        linked = _linked_list(X0, plan, links)
     both = pd.concat([row, changed], ignore_index=True)
     risk = score(trained, both).to_numpy()
     X = feature_frame(both, trained.features, trained.categorical)
@@ -438,6 +807,8 @@ def what_if(
         moved=moved,
         reasons_before=rb,
         reasons_after=ra,
+        linked_changes=linked,
+        move_linked=bool(move_linked),
     )
 
 
@@ -485,8 +856,10 @@ class Suggestions:
     options : ``option`` (1..n), ``n_changes``, ``changes`` (list of
         ``{column, before, after}``), ``distance`` (sum over the changes of the
         normalised size: 1 for a category, |new - old| / (99th - 1st percentile) for a
-        number), ``risk``, ``delta``; fewest changes first, then smallest distance, then
-        lowest risk. When not reached: the options with the lowest risk.
+        number), ``risk``, ``delta``, ``linked`` (the linked features moved with the
+        changes, as in :attr:`WhatIfResult.linked_changes`; they count neither as changes
+        nor in the distance); fewest changes first, then smallest distance, then lowest
+        risk. When not reached: the options with the lowest risk.
     searched : number of candidate rows scored.
     message : one English sentence (the UI writes its own from the fields).
     """
@@ -529,6 +902,8 @@ def suggest(
     n: int = 3,
     *,
     space: pd.DataFrame | None = None,
+    move_linked: bool = True,
+    links: pd.DataFrame | None = None,
 ) -> Suggestions:
     """Search the smallest changes to actionable features that bring risk below ``target``.
 
@@ -546,6 +921,8 @@ def suggest(
     max_changes : 1 or 2 features changed at once.
     n : options to return.
     space : a precomputed :func:`feature_space`.
+    move_linked, links : as in :func:`what_if`: a changed category moves its linked
+        numeric features, so each option's risk is what :func:`what_if` gives for it.
 
     Returns
     -------
@@ -569,7 +946,8 @@ def suggest(
     cust = str(row[ID].iloc[0])
     X0 = feature_frame(row, trained.features, trained.categorical)
     before = float(score(trained, row).iloc[0])
-    cols = ["option", "n_changes", "changes", "distance", "risk", "delta"]
+    cols = ["option", "n_changes", "changes", "distance", "risk", "delta", "linked"]
+    linker = _linker(trained, table, X0, specs, links) if move_linked else None
     if before < target:
         return Suggestions(
             cust, before, target, True, before, pd.DataFrame(columns=cols), 0,
@@ -581,7 +959,7 @@ def suggest(
         for v, d in _candidates(specs[c], cur):
             singles.append((((c, v),), d))
     combos = list(singles)
-    risks = _score_combos(trained, row, singles, specs) if singles else np.array([])
+    risks = _score_combos(trained, row, singles, specs, linker) if singles else np.array([])
     searched = len(singles)
     if max_changes >= 2 and len(acts) >= 2 and singles:
         # the best values of each feature alone, then every pair across two features
@@ -595,7 +973,7 @@ def suggest(
             for (va, da, _), (vb, db, _) in itertools.product(best[a], best[b]):
                 pairs.append((((a, va), (b, vb)), da + db))
         if pairs:
-            risks = np.concatenate([risks, _score_combos(trained, row, pairs, specs)])
+            risks = np.concatenate([risks, _score_combos(trained, row, pairs, specs, linker)])
             combos += pairs
             searched += len(pairs)
     if not combos:
@@ -643,6 +1021,7 @@ def suggest(
         }
     )
     out["delta"] = out["risk"] - before
+    out["linked"] = [linker(ch) if linker else [] for ch in ok["combo"]]
     if reached:
         msg = f"{len(out)} way(s) to bring the risk from {before:.1%} below {target:.1%}."
     else:
@@ -653,10 +1032,38 @@ def suggest(
     return Suggestions(cust, before, target, reached, best_risk, out, searched, msg)
 
 
-def _score_combos(trained, row: pd.DataFrame, combos, specs) -> np.ndarray:
-    """Risk of every combination of changes, in one prediction call."""
+def _linker(trained, table, X0: pd.DataFrame, specs, links):
+    """combination of changes -> the linked moves :func:`what_if` would make (cached), or
+    None when the model has no categorical feature."""
+    if not trained.categorical:
+        return None
+    links, groups = _links_and_groups(table, trained, links)
+    ints = _integer_features(specs)
+    linked_feats = set(links["feature"])
+    cache: dict[tuple, list[dict[str, Any]]] = {}
+
+    def moves(ch) -> list[dict[str, Any]]:
+        new = tuple(sorted((c, v) for c, v in ch if c in trained.categorical))
+        if not new:
+            return []
+        key = (new, tuple(sorted(c for c, _ in ch if c in linked_feats)))
+        if key not in cache:
+            plan = _plan_linked(X0, dict(new), [c for c, _ in ch], links, groups, ints)
+            cache[key] = _linked_list(X0, plan, links)
+        return cache[key]
+
+    return moves
+
+
+def _score_combos(trained, row: pd.DataFrame, combos, specs, linker=None) -> np.ndarray:
+    """Risk of every combination of changes (with their linked moves), in one call."""
     from churn.model import score
 
+    if linker is not None:
+        combos = [
+            (tuple(ch) + tuple((m["column"], m["after"]) for m in linker(ch)), d)
+            for ch, d in combos
+        ]
     rep = pd.concat([row] * len(combos), ignore_index=True)
     for col in {c for ch, _ in combos for c, _ in ch}:
         if specs[col]["kind"] == "categorical":
@@ -672,13 +1079,18 @@ def _score_combos(trained, row: pd.DataFrame, combos, specs) -> np.ndarray:
 # --------------------------------------------------------------------------- scenarios
 @dataclass(frozen=True)
 class Scenario:
-    """A named what-if for one customer, as saved by the page."""
+    """A named what-if for one customer, as saved by the page.
+
+    ``linked`` holds the linked features that moved with the changes (column -> new value;
+    empty when none moved or the option was off); ``after`` includes them.
+    """
 
     name: str
     customer: str
     changes: dict[str, Any]
     before: float
     after: float
+    linked: dict[str, Any] = field(default_factory=dict)
 
     @property
     def delta(self) -> float:
@@ -695,13 +1107,15 @@ class Scenario:
             dict(d["changes"]),
             float(d["before"]),
             float(d["after"]),
+            dict(d.get("linked") or {}),
         )
 
     @classmethod
     def from_result(cls, name: str, result: WhatIfResult) -> Scenario:
         """A scenario from a :class:`WhatIfResult` (only the columns that changed)."""
         changes = {c["column"]: c["after"] for c in result.changes}
-        return cls(name, result.customer, changes, result.before, result.after)
+        linked = {c["column"]: c["after"] for c in result.linked_changes}
+        return cls(name, result.customer, changes, result.before, result.after, linked)
 
 
 def compare_scenarios(scenarios: Sequence[Scenario | Mapping[str, Any]]) -> pd.DataFrame:
@@ -712,10 +1126,14 @@ def compare_scenarios(scenarios: Sequence[Scenario | Mapping[str, Any]]) -> pd.D
     pd.DataFrame
         ``scenario``, ``customer``, ``before``, ``after``, ``delta``, ``n_changes``, then
         one column per feature changed in any scenario holding its new value (empty
-        where that scenario leaves it alone).
+        where that scenario leaves it alone). When some scenario moved linked features,
+        those features get a column too (after the changed ones) and a last column
+        ``linked`` names the features each scenario moved that way (``n_changes`` counts
+        only the changes made by hand).
     """
     items = [s if isinstance(s, Scenario) else Scenario.from_dict(s) for s in scenarios]
     changed = list(dict.fromkeys(c for s in items for c in s.changes))
+    moved = [c for c in dict.fromkeys(c for s in items for c in s.linked) if c not in changed]
     rows = []
     for s in items:
         row = {
@@ -726,10 +1144,14 @@ def compare_scenarios(scenarios: Sequence[Scenario | Mapping[str, Any]]) -> pd.D
             "delta": s.delta,
             "n_changes": len(s.changes),
         }
-        row.update({c: s.changes.get(c) for c in changed})
+        row.update({c: s.changes[c] if c in s.changes else s.linked.get(c) for c in changed})
+        row.update({c: s.linked.get(c) for c in moved})
+        if any(x.linked for x in items):
+            row["linked"] = ", ".join(map(str, s.linked))
         rows.append(row)
     base = ["scenario", "customer", "before", "after", "delta", "n_changes"]
-    return pd.DataFrame(rows, columns=base + changed)
+    extra = ["linked"] if any(x.linked for x in items) else []
+    return pd.DataFrame(rows, columns=base + changed + moved + extra)
 
 
 # --------------------------------------------------------------------------- segments
@@ -757,7 +1179,15 @@ class SegmentResult:
     ``contacted`` (the intervention changes them), ``risk_before``, ``risk_if_accepted``,
     ``risk_expected``, ``kept`` (= before - expected), ``monthly_value``,
     ``revenue_kept`` (= kept * monthly value * horizon months) and ``cost``; every total
-    is the sum of that column.
+    is the sum of that column. A linked feature moved with the change adds a column
+    ``linked_<feature>``: the value the model used for that customer (empty where it did
+    not move).
+
+    ``linked_changes`` summarises those moves, one dict per feature: ``column``,
+    ``linked_to``, ``eta_sq``, ``n_moved``, ``mean_before`` / ``mean_after`` (over the
+    customers moved), ``min_after`` / ``max_after``. ``rounding`` is set when a scaled
+    whole-number column was rounded: ``column``, ``exact_total`` (the unrounded scaled
+    sum over the targeted customers) and ``rounded_total``.
     """
 
     intervention: Intervention
@@ -776,6 +1206,9 @@ class SegmentResult:
     cost_per_customer: float
     horizon_months: int
     assumptions: list[str]
+    linked_changes: list[dict[str, Any]] = field(default_factory=list)
+    move_linked: bool = True
+    rounding: dict[str, Any] | None = None
 
     def totals(self) -> dict[str, Any]:
         keys = (
@@ -829,8 +1262,16 @@ def segment_scenario(
     value: float | None = None,
     horizon_months: int = 12,
     space: pd.DataFrame | None = None,
+    move_linked: bool = True,
+    links: pd.DataFrame | None = None,
 ) -> SegmentResult:
     """Expected churners, customers kept, revenue kept and return of a campaign.
+
+    An offer that sets a category moves the category's linked numeric features for every
+    customer it changes, as :func:`what_if` does (each customer keeps their percentile
+    within their current group); ``move_linked=False`` keeps them. Scaling a column that
+    holds only whole numbers (a count) gives whole numbers again: see
+    :func:`round_keeping_total`. Capping such a column caps at the whole number below.
 
     Parameters
     ----------
@@ -845,6 +1286,8 @@ def segment_scenario(
     value : a constant monthly revenue per customer instead of a column.
     horizon_months : months of revenue counted for a kept customer (12 = a year).
     space : a precomputed :func:`feature_space`.
+    move_linked : move linked numeric features along with a changed category.
+    links : a precomputed :func:`linked_features`.
 
     Returns
     -------
@@ -874,12 +1317,48 @@ def segment_scenario(
     n_selected = int(sel.sum())
     target = frame[sel & frame[STATUS].isin(("active", "too_new")).to_numpy()]
     changed = _intervene(target, intervention, specs)
-    before = score(trained, target).to_numpy()
-    after = score(trained, changed).to_numpy()
-    X0 = feature_frame(target, [col], [col] if specs[col]["kind"] == "categorical" else [])
-    X1 = feature_frame(changed, [col], [col] if specs[col]["kind"] == "categorical" else [])
+    categorical = specs[col]["kind"] == "categorical"
+    rounding = None
+    if intervention.kind == "scale" and specs[col]["kind"] == "integer":
+        # who the offer applies to follows the exact scaled value, not its rounding
+        exact = _intervene(target, intervention, specs, whole=False)
+        rounding = {
+            "column": col,
+            "exact_total": float(np.nansum(exact[col].to_numpy(dtype=float))),
+            "rounded_total": float(np.nansum(changed[col].to_numpy(dtype=float))),
+        }
+    else:
+        exact = changed
+    X0 = feature_frame(target, [col], [col] if categorical else [])
+    X1 = feature_frame(exact, [col], [col] if categorical else [])
     a, b = X0[col], X1[col]
     contacted = ~((a == b) | (a.isna() & b.isna())).to_numpy()
+    linked: list[dict[str, Any]] = []
+    plan: dict[str, tuple[np.ndarray, list[str]]] = {}
+    if move_linked and categorical and intervention.kind == "set" and len(target):
+        links, groups = _links_and_groups(table, trained, links)
+        XA = feature_frame(target, trained.features, trained.categorical)
+        plan = _plan_linked(
+            XA, {col: X1[col].iloc[0]}, [col], links, groups, _integer_features(specs)
+        )
+        _set_linked(changed, plan)
+        for f, (moved, used) in plan.items():
+            m = ~np.isnan(moved)
+            eta = links[(links["feature"] == f) & links["category"].isin(used)]["eta_sq"]
+            linked.append(
+                {
+                    "column": f,
+                    "linked_to": list(used),
+                    "eta_sq": round(float(eta.max()), 4),
+                    "n_moved": int(m.sum()),
+                    "mean_before": float(XA[f].to_numpy(dtype=float)[m].mean()),
+                    "mean_after": float(moved[m].mean()),
+                    "min_after": _shown(float(moved[m].min())),
+                    "max_after": _shown(float(moved[m].max())),
+                }
+            )
+    before = score(trained, target).to_numpy()
+    after = score(trained, changed).to_numpy()
     # a customer the offer does not change is not contacted and keeps their risk
     after = np.where(contacted, after, before)
     expected = acceptance * after + (1 - acceptance) * before
@@ -912,6 +1391,8 @@ def segment_scenario(
             "cost": np.where(contacted, float(cost_per_customer), 0.0),
         }
     )
+    for f, (moved, _) in plan.items():
+        per[f"linked_{f}"] = moved
     cost = float(per["cost"].sum())
     revenue = float(per["revenue_kept"].sum())
     n_targeted = len(per)
@@ -932,8 +1413,22 @@ def segment_scenario(
     ]
     if unknown:
         assumptions.append(f"{unknown:,} customers have no known value and count as 0.")
-    if intervention.kind == "scale":
+    if rounding is not None:
+        assumptions.append(
+            f"'{col}' holds whole numbers, so each scaled value is rounded down or up to a "
+            "neighbouring whole number (the largest fractions up), which keeps the segment's "
+            f"total close to the exact scaled total ({rounding['exact_total']:,.1f} -> "
+            f"{rounding['rounded_total']:,.0f})."
+        )
+    elif intervention.kind == "scale":
         assumptions.append("Scaled numbers are not rounded (an average effect).")
+    for lk in linked:
+        assumptions.append(
+            f"'{lk['column']}' goes with '{', '.join(lk['linked_to'])}' in the data "
+            f"(eta squared {lk['eta_sq']:.2f}), so it moves with the change for "
+            f"{lk['n_moved']:,} customers, each keeping their place (percentile) within their "
+            f"group: average {lk['mean_before']:,.1f} -> {lk['mean_after']:,.1f}."
+        )
     return SegmentResult(
         intervention=intervention,
         per_customer=per,
@@ -951,13 +1446,47 @@ def segment_scenario(
         cost_per_customer=float(cost_per_customer),
         horizon_months=int(horizon_months),
         assumptions=assumptions,
+        linked_changes=linked,
+        move_linked=bool(move_linked),
+        rounding=rounding,
     )
 
 
+def round_keeping_total(x: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Whole numbers close to ``x`` whose sum stays close to ``sum(x)``.
+
+    Largest remainders: every value is rounded down, then the ``round(sum of the
+    fractions)`` values with the largest fractions (ties: the earlier row) go up by one. So
+    each result is the whole number just below or just above its value, and the total
+    differs from the exact total by at most 0.5 (rounding each value on its own can be off
+    by up to half the number of values: 0.5 tickets for 1,000 customers with one ticket each
+    cut by half would give 1,000 or 0, not 500). Missing values stay missing.
+    """
+    v = np.asarray(x, dtype=float)
+    out = v.copy()
+    ok = ~np.isnan(v)
+    if not ok.any():
+        return out
+    vals = v[ok]
+    low = np.floor(vals)
+    frac = vals - low
+    k = int(math.floor(float(frac.sum()) + 0.5))
+    up = np.zeros(len(vals), dtype=bool)
+    up[np.argsort(-frac, kind="stable")[:k]] = True
+    out[ok] = low + up
+    return out
+
+
 def _intervene(
-    rows: pd.DataFrame, iv: Intervention, specs: Mapping[str, Mapping[str, Any]]
+    rows: pd.DataFrame,
+    iv: Intervention,
+    specs: Mapping[str, Mapping[str, Any]],
+    whole: bool = True,
 ) -> pd.DataFrame:
-    """A copy of ``rows`` with the intervention applied."""
+    """A copy of ``rows`` with the intervention applied.
+
+    With ``whole``, a column that holds only whole numbers stays whole: scaled values go
+    through :func:`round_keeping_total`, a cap is the whole number at or below it."""
     spec = specs[iv.column]
     if iv.kind == "set":
         return apply_changes(rows, {iv.column: iv.value}, pd.DataFrame([spec]))
@@ -981,5 +1510,12 @@ def _intervene(
         raise ChurnDataError(f"{iv.kind} needs a number of 0 or more.", column=iv.column)
     out = rows.copy()
     num = pd.to_numeric(rows[iv.column], errors="coerce").astype(float)
-    out[iv.column] = num * x if iv.kind == "scale" else num.clip(upper=x)
+    whole = whole and spec["kind"] == "integer"
+    if iv.kind == "scale":
+        scaled = num * x
+        out[iv.column] = (
+            pd.Series(round_keeping_total(scaled.to_numpy()), index=rows.index) if whole else scaled
+        )
+    else:
+        out[iv.column] = num.clip(upper=math.floor(x) if whole else x)
     return out

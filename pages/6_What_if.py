@@ -32,6 +32,12 @@ with boundary("whatif"):
     sp = cw.space(h, tm, table)
     lab = cw.chart_labels()
     st.caption(t("whatif.model_used", model=tm.label))
+    links = cw.links(h, tm, table)
+    # numbers that go with a category (days to renewal with the contract) move with it
+    move_linked = st.checkbox(
+        t("whatif.move_linked"), value=True, key="whatif.move_linked",
+        help=t("whatif.move_linked_help"),
+    )  # fmt: skip
     one, seg = st.tabs([t("whatif.tab_one"), t("whatif.tab_segment")])
 
     with one:
@@ -55,7 +61,7 @@ with boundary("whatif"):
         changes = cw.feature_form(sp, current, acts, unlocked, customer)
         st.button(t("whatif.reset"), key="whatif.reset", on_click=cw.reset, icon=":material/undo:")
 
-        res = cw.what_if(h, tm, table, sp, customer, changes, current_lang())
+        res = cw.what_if(h, tm, table, sp, customer, changes, current_lang(), move_linked)
         m1, m2, m3 = st.columns(3)
         m1.metric(t("whatif.before"), fmt_pct(res.before))
         m2.metric(
@@ -67,6 +73,11 @@ with boundary("whatif"):
         m3.metric(t("whatif.n_changes"), fmt_int(len(res.changes)))
         if res.changes:
             st.caption(cw.option_words(res.changes))
+            linked_note = (
+                cw.linked_caption(res) if move_linked else cw.linked_kept(links, changes, current)
+            )
+            if linked_note:
+                st.caption(linked_note)
             if res.moved is not None:
                 st.markdown(f"**{t('whatif.moved_head')}**")
                 st.altair_chart(charts.moved_chart(res.moved, lab), width="stretch")
@@ -85,7 +96,7 @@ with boundary("whatif"):
         target = st.slider(
             t("whatif.target"), 0, 100, 30, 1, key="whatif.target", format="%d%%"
         )  # fmt: skip
-        sug = cw.suggest(h, tm, table, sp, customer, target / 100, acts)
+        sug = cw.suggest(h, tm, table, sp, customer, target / 100, acts, move_linked)
         if sug.before < sug.target:
             st.success(t("whatif.already_below", risk=fmt_pct(sug.before)))
         elif sug.reached:
@@ -147,6 +158,7 @@ with boundary("whatif"):
             cost=ctl["cost"],
             acceptance=ctl["acceptance"],
             value=ctl["value"],
+            move_linked=move_linked,
         )
         left, right = st.columns([2, 1])
         r1 = left.columns(3)
@@ -166,6 +178,12 @@ with boundary("whatif"):
                 contacted=fmt_int(sres.n_contacted),
             )
         )
+        for line in cw.segment_linked_lines(sres):
+            left.caption(line)
+        if not move_linked and ctl["kind"] == "set":
+            kept = cw.linked_kept(links, {ctl["target"]: ctl["amount"]}, {})
+            if kept:
+                left.caption(kept)
         left.altair_chart(
             charts.churners_chart(sres.churners_before, sres.churners_after, lab), width="stretch"
         )

@@ -63,6 +63,236 @@ def tiny():
     return table, trained, W.feature_space(table, trained)
 
 
+@pytest.fixture(scope="module")
+def termed():
+    """132 customers where renewal days follow the term: 1..30 for 60 monthly customers
+    (each value twice), 10, 20, ..., 360 for 72 annual customers (each value twice)."""
+    rng = np.random.default_rng(1)
+    days = np.r_[np.repeat(np.arange(1, 31), 2), np.repeat(np.arange(10, 361, 10), 2)]
+    term = np.r_[["monthly"] * 60, ["annual"] * 72]
+    n = len(days)
+    churned = np.where(rng.random(n) < np.where(term == "monthly", 0.5, 0.2), "Yes", "No")
+    frame = pd.DataFrame(
+        {
+            "id": [f"T{i:03d}" for i in range(n)],
+            "term": term,
+            "renew_days": days,
+            "tickets": rng.integers(0, 4, n),
+            "fee": np.full(n, 10.0),
+            "churned": churned,
+        }
+    )
+    roles = ColumnRoles(
+        id="id",
+        label="churned",
+        churned_values=("Yes",),
+        active_values=("No",),
+        amount="fee",
+        features=("term", "renew_days", "tickets"),
+        categorical=("term",),
+    )
+    table = build_customer_table(frame, roles)
+    trained = M.train(table, model="logistic", split=M.choose_split(table, prefer="cv"))
+    return table, trained, W.feature_space(table, trained)
+
+
+# --------------------------------------------------------------------------- linked features
+def test_correlation_ratio_by_hand():
+    groups = list("AAAAABBBBB")
+    # means 3 and 13 around 8: between = 5*25 + 5*25 = 250, within = 2 * 10 = 20
+    assert W.correlation_ratio([1, 2, 3, 4, 5, 11, 12, 13, 14, 15], groups) == pytest.approx(
+        250 / 270
+    )
+    # means 3 and 4 around 3.5: between = 2.5, total = 22.5
+    assert W.correlation_ratio([1, 2, 3, 4, 5, 2, 3, 4, 5, 6], groups) == pytest.approx(1 / 9)
+    assert W.correlation_ratio([7] * 10, groups) == 0.0  # nothing to explain
+    assert W.correlation_ratio([1, 1, 1, 1, 1, 2, 2, 2, 2, 2], groups) == 1.0
+    # a group smaller than MIN_LINK_GROUP (one 'C' at 100) is left out, and so are missing values
+    vals = [1, 2, 3, 4, 5, 11, 12, 13, 14, 15, 100, np.nan]
+    assert W.correlation_ratio(vals, groups + ["C", "A"]) == pytest.approx(250 / 270)
+    # one customer per level explains everything by chance: not counted at all
+    assert W.correlation_ratio(range(10), list("abcdefghij")) == 0.0
+
+
+def test_find_links_by_hand():
+    X = pd.DataFrame(
+        {
+            "g": list("AAAAABBBBB"),
+            "own": list("abcdefghij"),  # an id-like category
+            "tied": [1, 2, 3, 4, 5, 11, 12, 13, 14, 15],
+            "weak": [1, 2, 3, 4, 5, 2, 3, 4, 5, 6],
+        }
+    )
+    links = W.find_links(X, ["g", "own"], ["tied", "weak"])
+    assert links.to_dict("records") == [
+        {"category": "g", "feature": "tied", "eta_sq": pytest.approx(250 / 270),
+         "n_groups": 2, "n_rows": 10},
+    ]  # fmt: skip
+    assert len(W.find_links(X, ["g"], ["tied", "weak"], threshold=0.1)) == 2
+    assert W.find_links(X, ["g"], ["tied"], threshold=0.95).empty
+
+
+def test_history_numbers_never_move():
+    for name in ("tenure", "TotalCharges", "customer_age", "Age", "days_since_signup", "가입기간"):
+        assert W.is_history(name), name
+    for name in ("days_to_renewal", "monthly_fee", "data_usage", "contract_months", "월요금"):
+        assert not W.is_history(name), name
+
+
+def test_percentile_mapping_by_hand():
+    # mid-rank: 1 value below 2 and one equal, of 5 -> (1 + 0.5) / 5
+    assert W.within_percentile(2, [1, 2, 3, 4, 5]) == pytest.approx(0.3)
+    assert W.within_percentile(1, [1, 1, 2, 3]) == pytest.approx(0.25)  # ties share a rank
+    # hazen quantile: the k-th of n sits at (k - 0.5) / n
+    assert W.value_at_percentile(0.3, [15, 11, 13, 12, 14]) == pytest.approx(12)
+    assert W.map_percentile(2, [1, 2, 3, 4, 5], [11, 12, 13, 14, 15]) == pytest.approx(12)
+    # 3 of [1..4] sits at 0.625; among 5 values that is position 3.625: 20 + 0.625 * 10
+    assert W.map_percentile(3, [1, 2, 3, 4], [0, 10, 20, 30, 40]) == pytest.approx(26.25)
+    assert W.map_percentile(3, [1, 2, 3, 4], [0, 10, 20, 30, 40], integer=True) == 26
+    # 0.25 -> position 1.75 -> 7.5, rounded half up for whole numbers
+    assert W.map_percentile(1, [1, 1, 2, 3], [0, 10, 20, 30, 40]) == pytest.approx(7.5)
+    assert W.map_percentile(1, [1, 1, 2, 3], [0, 10, 20, 30, 40], integer=True) == 8
+    # beyond the ends: the new group's smallest / largest value
+    assert W.map_percentile(-5, [1, 2, 3], [10, 20]) == 10
+    assert W.map_percentile(99, [1, 2, 3], [10, 20]) == 20
+    # a group mapped to itself gives every value back
+    ref = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0])
+    np.testing.assert_allclose(W.map_percentile(ref, ref, ref), ref)
+    # 12 of 0..30 days (monthly) -> (12.5 / 31) of 0..365 days (annual)
+    assert W.map_percentile(12, np.arange(31), np.arange(366), integer=True) == 147
+    assert np.isnan(W.map_percentile(np.nan, [1, 2], [3, 4]))
+
+
+def test_what_if_moves_linked_numbers_with_the_category(termed):
+    table, trained, space = termed
+    links = W.linked_features(table, trained)
+    assert list(zip(links["category"], links["feature"], strict=True)) == [("term", "renew_days")]
+    f = table.frame
+    cid = f.loc[(f["term"] == "monthly") & (f["renew_days"] == 12), "customer_id"].iloc[0]
+    r = W.what_if(trained, table, cid, {"term": "annual"}, space=space)
+    # 12 among the 60 monthly values: 22 below, 2 equal -> (22 + 1) / 60; among the 72 annual
+    # values that is position 72 * 23 / 60 + 0.5 = 28.1, between the 28th (140) and the
+    # 29th (150): 140 + 0.1 * 10 = 141
+    assert r.move_linked and r.linked_changes == [
+        {"column": "renew_days", "before": 12, "after": 141, "linked_to": ["term"],
+         "eta_sq": pytest.approx(links["eta_sq"].iloc[0], abs=1e-4)},
+    ]  # fmt: skip
+    assert r.changes == [{"column": "term", "before": "monthly", "after": "annual"}]
+    # the risk is the model's risk of the customer with both values changed
+    row = f[f["customer_id"] == cid].assign(term="annual", renew_days=141)
+    assert r.after == pytest.approx(float(M.score(trained, row).iloc[0]))
+    assert r.to_dict()["linked_changes"] == r.linked_changes
+    # off: the number stays; an explicit value always wins
+    off = W.what_if(trained, table, cid, {"term": "annual"}, space=space, move_linked=False)
+    assert off.linked_changes == [] and not off.move_linked
+    row = f[f["customer_id"] == cid].assign(term="annual")
+    assert off.after == pytest.approx(float(M.score(trained, row).iloc[0]))
+    mine = W.what_if(trained, table, cid, {"term": "annual", "renew_days": 200}, space=space)
+    assert mine.linked_changes == []
+    # a scenario keeps the moves and shows them beside the changes
+    sc = W.Scenario.from_result("annual", r)
+    assert sc.linked == {"renew_days": 141}
+    cmp = W.compare_scenarios([sc, W.Scenario("tickets", cid, {"tickets": 0}, 0.5, 0.4)])
+    assert list(cmp.columns)[-3:] == ["tickets", "renew_days", "linked"]
+    assert cmp["linked"].tolist() == ["renew_days", ""]
+    assert cmp["n_changes"].tolist() == [1, 1]
+    assert (
+        W.Scenario.from_dict({k: v for k, v in sc.to_dict().items() if k != "linked"}).linked == {}
+    )
+
+
+def test_segment_moves_linked_numbers_per_customer(termed):
+    table, trained, space = termed
+    f = table.frame
+    ids = f.loc[f["term"] == "monthly", "customer_id"]
+    res = W.segment_scenario(
+        trained, table, ids, W.Intervention("set", "term", "annual"),
+        cost_per_customer=1, acceptance=1, value=1, space=space,
+    )  # fmt: skip
+    per = res.per_customer.set_index("customer_id")
+    monthly = f.loc[f["term"] == "monthly", "renew_days"]
+    annual = f.loc[f["term"] == "annual", "renew_days"]
+    active = f[(f["term"] == "monthly") & (f["label_status"] != "churned")]
+    for cid, days in zip(active["customer_id"], active["renew_days"], strict=True):
+        want = W.map_percentile(days, monthly, annual, integer=True)
+        assert per.loc[cid, "linked_renew_days"] == want
+        # the same number as the one-customer what-if
+        one = W.what_if(trained, table, cid, {"term": "annual"}, space=space)
+        assert per.loc[cid, "risk_if_accepted"] == pytest.approx(one.after)
+    (lk,) = res.linked_changes
+    assert lk["column"] == "renew_days" and lk["n_moved"] == len(active)
+    assert any("renew_days" in a for a in res.assumptions)
+    off = W.segment_scenario(
+        trained, table, ids, W.Intervention("set", "term", "annual"),
+        cost_per_customer=1, acceptance=1, value=1, space=space, move_linked=False,
+    )  # fmt: skip
+    assert off.linked_changes == [] and "linked_renew_days" not in off.per_customer
+
+
+def test_monthly_to_annual_on_the_sample_lowers_risk_with_linked_numbers(sample):
+    """The sample's days to renewal follow the contract (1..31 monthly, 1..365 annual)."""
+    table, trained, space = sample
+    links = W.linked_features(table, trained)
+    pairs = set(zip(links["category"], links["feature"], strict=True))
+    assert ("contract", "days_to_renewal") in pairs and ("plan", "monthly_fee") in pairs
+    f = table.frame
+    ids = f.loc[(f["contract"] == "monthly") & (f["label_status"] != "churned"), "customer_id"]
+    share = {}
+    for move in (False, True):
+        res = W.segment_scenario(
+            trained, table, ids, W.Intervention("set", "contract", "annual"),
+            cost_per_customer=1, acceptance=1, value=1, space=space, move_linked=move,
+        )  # fmt: skip
+        per = res.per_customer
+        share[move] = float((per["risk_if_accepted"] < per["risk_before"]).mean())
+    # measured: 1.3 % without the linked number, 81.4 % with it
+    assert share[False] < 0.2 and share[True] > 0.6, share
+
+
+def test_round_keeping_total_by_hand():
+    # [1, 2, 3, 4] x 0.7: floors 0, 1, 2, 2; fractions .7 .4 .1 .8 sum to 2: the two largest go up
+    np.testing.assert_array_equal(W.round_keeping_total([0.7, 1.4, 2.1, 2.8]), [1, 1, 2, 3])
+    halves = W.round_keeping_total([0.5] * 1000)
+    assert halves.sum() == 500 and set(halves) == {0.0, 1.0}  # rounding each would give 0 or 1000
+    out = W.round_keeping_total([1.5, np.nan, 2.0])
+    assert np.isnan(out[1]) and out[2] == 2 and out[0] in (1, 2)
+    rng = np.random.default_rng(3)
+    x = rng.poisson(2, 500) * 0.37
+    r = W.round_keeping_total(x)
+    assert abs(r.sum() - x.sum()) <= 0.5 and np.all(np.abs(r - x) < 1)
+    assert np.all(r == np.round(r))
+
+
+def test_scaled_counts_stay_whole_numbers(tiny, sample):
+    table, trained, space = tiny
+    specs = {r["feature"]: r for r in space.to_dict("records")}
+    rows = table.frame
+    scaled = W._intervene(rows, W.Intervention("scale", "support_tickets", 0.7), specs)
+    t = scaled["support_tickets"].to_numpy()
+    assert np.all(t == np.round(t))
+    assert abs(t.sum() - 0.7 * rows["support_tickets"].sum()) <= 0.5
+    assert np.all(np.abs(t - 0.7 * rows["support_tickets"]) < 1)
+    capped = W._intervene(rows, W.Intervention("cap", "support_tickets", 1.5), specs)
+    assert capped["support_tickets"].max() == 1  # a cap of 1.5 tickets is at most 1
+    table, trained, space = sample
+    ids = W.segment_ids(table, column="support_tickets_90d", values=[2, 3, 4, 5, 6, 7, 8])
+    res = W.segment_scenario(
+        trained, table, ids, W.Intervention("scale", "support_tickets_90d", 0.7),
+        cost_per_customer=1, acceptance=1, value=1, space=space,
+    )  # fmt: skip
+    assert abs(res.rounding["rounded_total"] - res.rounding["exact_total"]) <= 0.5
+    assert res.rounding["rounded_total"] == int(res.rounding["rounded_total"])
+    # every customer with tickets gets the offer, whether their share rounds down or not
+    assert res.n_contacted == res.n_targeted
+    assert any("whole numbers" in a for a in res.assumptions)
+    # a number that is not a count is not rounded
+    res = W.segment_scenario(
+        trained, table, ids, W.Intervention("scale", "logins_change_pct", 0.5),
+        cost_per_customer=1, acceptance=1, value=1, space=space,
+    )  # fmt: skip
+    assert res.rounding is None and any("not rounded" in a for a in res.assumptions)
+
+
 # --------------------------------------------------------------------------- feature space
 def test_feature_space_levels_ranges_and_marking(sample):
     table, trained, space = sample
@@ -284,8 +514,14 @@ def test_scale_and_cap_arithmetic_and_errors(tiny):
     table, trained, space = tiny
     specs = {r["feature"]: r for r in space.to_dict("records")}
     rows = table.frame.iloc[:6]
-    scaled = W._intervene(rows, W.Intervention("scale", "support_tickets", 0.5), specs)
-    np.testing.assert_allclose(scaled["support_tickets"], rows["support_tickets"] * 0.5)
+    half = W.Intervention("scale", "support_tickets", 0.5)
+    exact = W._intervene(rows, half, specs, whole=False)
+    np.testing.assert_allclose(exact["support_tickets"], rows["support_tickets"] * 0.5)
+    # tickets are counts: [3, 2, 2, 1, 1, 0] / 2 = [1.5, 1, 1, .5, .5, 0], total 4.5; the
+    # fractions (.5 .5 .5) sum to 1.5, rounded to 2: the first two of them go up
+    scaled = W._intervene(rows, half, specs)
+    np.testing.assert_array_equal(rows["support_tickets"], [3, 2, 2, 1, 1, 0])
+    np.testing.assert_array_equal(scaled["support_tickets"], [2, 1, 1, 1, 0, 0])
     capped = W._intervene(rows, W.Intervention("cap", "support_tickets", 1), specs)
     np.testing.assert_allclose(capped["support_tickets"], np.minimum(rows["support_tickets"], 1))
     with pytest.raises(ChurnDataError, match="category"):
@@ -337,11 +573,24 @@ def test_cli_json_and_bad_input(tmp_path):
              "--json")  # fmt: skip
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    assert set(out) == {"customer", "before", "after", "delta", "changes"}
+    assert set(out) == {
+        "customer", "before", "after", "delta", "changes", "move_linked", "linked_changes",
+    }  # fmt: skip
     assert out["customer"] == "C00002" and 0 <= out["after"] <= 1
     assert out["delta"] == pytest.approx(out["after"] - out["before"])
     cols = [c["column"] for c in out["changes"]]
     assert "plan" in cols
+    # the fee goes with the plan: it moves with it, and is listed
+    assert out["move_linked"] is True
+    (fee,) = out["linked_changes"]
+    assert fee["column"] == "monthly_fee" and fee["linked_to"] == ["plan"]
+    assert fee["after"] > fee["before"]  # Premium costs more than Basic
+    off = _cli("--customer", "C00002", "--set", "support_tickets_90d=0", "--set",
+               "plan=Premium", "--no-linked", "--json")  # fmt: skip
+    assert off.returncode == 0, off.stderr
+    off = json.loads(off.stdout)
+    assert off["move_linked"] is False and off["linked_changes"] == []
+    assert off["changes"] == out["changes"] and off["before"] == out["before"]
     bad = _cli("--customer", "C00002", "--set", "plan=Gold", "--json")
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Gold" in bad.stderr
     assert "Traceback" not in bad.stderr

@@ -48,6 +48,16 @@ def space(h: dict, tm: TrainedModel, table: CustomerTable) -> pd.DataFrame:
     return _space(cm.settings_of(h), tm, table)
 
 
+@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _links(settings: cm.Settings, _tm: TrainedModel, _table: CustomerTable) -> pd.DataFrame:
+    return W.linked_features(_table, _tm)
+
+
+def links(h: dict, tm: TrainedModel, table: CustomerTable) -> pd.DataFrame:
+    """``churn.whatif.linked_features`` (numbers that go with a category) for the model."""
+    return _links(cm.settings_of(h), tm, table)
+
+
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
 def _choices(settings: cm.Settings, _h: dict, _tm: TrainedModel, _table) -> dict[str, float]:
     risk = cm.scores(_h, _tm, _table)
@@ -81,32 +91,48 @@ def _explainer(settings, _tm, _table):
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
-def _what_if(settings, customer, changes, lang, _tm, _table, _space) -> W.WhatIfResult:
+def _what_if(settings, customer, changes, lang, move_linked, _tm, _table, _space) -> W.WhatIfResult:
     ex = _explainer(settings, _tm, _table)
     return W.what_if(
         _tm, _table, customer, dict(changes), space=_space, explain=ex is not None,
-        lang=lang, explainer=ex,
+        lang=lang, explainer=ex, move_linked=move_linked,
+        links=_links(settings, _tm, _table),
     )  # fmt: skip
 
 
-def what_if(h, tm, table, sp, customer: str, changes: dict, lang: str) -> W.WhatIfResult:
-    """``churn.whatif.what_if`` with how the reasons moved (when explanations exist)."""
+def what_if(
+    h, tm, table, sp, customer: str, changes: dict, lang: str, move_linked: bool = True
+) -> W.WhatIfResult:
+    """``churn.whatif.what_if`` with how the reasons moved (when explanations exist).
+
+    ``move_linked``: numbers that go with a changed category move with it (the page's
+    checkbox)."""
     items = tuple(sorted((k, v) for k, v in changes.items()))
-    return _what_if(cm.settings_of(h), customer, items, lang, tm, table, sp)
+    return _what_if(cm.settings_of(h), customer, items, lang, bool(move_linked), tm, table, sp)
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
-def _suggest(settings, customer, target, actionable, _tm, _table, _space) -> W.Suggestions:
-    return W.suggest(_tm, _table, customer, target, list(actionable), space=_space)
+def _suggest(
+    settings, customer, target, actionable, move_linked, _tm, _table, _space
+) -> W.Suggestions:
+    return W.suggest(
+        _tm, _table, customer, target, list(actionable), space=_space,
+        move_linked=move_linked, links=_links(settings, _tm, _table),
+    )  # fmt: skip
 
 
-def suggest(h, tm, table, sp, customer: str, target: float, actionable) -> W.Suggestions:
+def suggest(
+    h, tm, table, sp, customer: str, target: float, actionable, move_linked: bool = True
+) -> W.Suggestions:
     """``churn.whatif.suggest`` (up to three alternatives)."""
-    return _suggest(cm.settings_of(h), customer, float(target), tuple(actionable), tm, table, sp)
+    return _suggest(
+        cm.settings_of(h), customer, float(target), tuple(actionable), bool(move_linked),
+        tm, table, sp,
+    )  # fmt: skip
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
-def _segment(settings, select, iv, money, _h, _tm, _table, _space) -> W.SegmentResult:
+def _segment(settings, select, iv, money, move_linked, _h, _tm, _table, _space) -> W.SegmentResult:
     column, values, top_n = select
     risk = None
     if top_n:
@@ -115,12 +141,13 @@ def _segment(settings, select, iv, money, _h, _tm, _table, _space) -> W.SegmentR
     cost, acceptance, value = money
     return W.segment_scenario(
         _tm, _table, ids, W.Intervention(*iv), cost_per_customer=cost,
-        acceptance=acceptance, value=value, space=_space,
+        acceptance=acceptance, value=value, space=_space, move_linked=move_linked,
+        links=_links(settings, _tm, _table),
     )  # fmt: skip
 
 
 def segment(h, tm, table, sp, *, column, values, top_n, kind, target, amount, cost,
-            acceptance, value) -> W.SegmentResult:  # fmt: skip
+            acceptance, value, move_linked=True) -> W.SegmentResult:  # fmt: skip
     """``churn.whatif.segment_scenario`` on a filter (column values) or the top-N at risk.
 
     ``value`` None means the table's value column.
@@ -128,7 +155,7 @@ def segment(h, tm, table, sp, *, column, values, top_n, kind, target, amount, co
     select = (column, tuple(values or ()), int(top_n) if top_n else None)
     money = (float(cost), float(acceptance), None if value is None else float(value))
     iv = (kind, target, amount)
-    return _segment(cm.settings_of(h), select, iv, money, h, tm, table, sp)
+    return _segment(cm.settings_of(h), select, iv, money, bool(move_linked), h, tm, table, sp)
 
 
 def _num_widget(col, label, spec, current, key, disabled):
@@ -190,11 +217,76 @@ def _v(x: Any) -> str:
     return t("whatif.missing") if x is None else str(x)
 
 
+def _n(x: Any) -> str:
+    """A number with thousands separators (whole numbers without decimals)."""
+    if x is None:
+        return t("whatif.missing")
+    return f"{x:,}" if isinstance(x, int) else f"{float(x):,.1f}"
+
+
+def linked_words(linked: list[dict]) -> str:
+    """``column: before → after (goes with contract)`` for each linked feature moved."""
+    return "; ".join(
+        t(
+            "whatif.linked_words",
+            column=c["column"],
+            before=_v(c["before"]),
+            after=_v(c["after"]),
+            category=", ".join(map(str, c["linked_to"])),
+        )
+        for c in linked
+    )
+
+
+def linked_caption(res: W.WhatIfResult) -> str | None:
+    """The caption under a one-customer what-if about linked features, or None."""
+    if res.linked_changes:
+        return t("whatif.linked_moved", moves=linked_words(res.linked_changes))
+    return None
+
+
+def linked_kept(lk: pd.DataFrame, changes: dict, current: dict) -> str | None:
+    """With the option off: which numbers usually go with the changed categories, or None."""
+    changed = {c for c, v in changes.items() if current.get(c) != v}
+    feats = [f for f in dict.fromkeys(lk.loc[lk["category"].isin(changed), "feature"])]
+    feats = [f for f in feats if f not in changes]
+    if not feats:
+        return None
+    return t("whatif.linked_off", columns=", ".join(map(str, feats)))
+
+
+def segment_linked_lines(res: W.SegmentResult) -> list[str]:
+    """One line per linked feature a segment offer moved (average before → after)."""
+    return [
+        t(
+            "whatif.seg_linked",
+            column=c["column"],
+            category=", ".join(map(str, c["linked_to"])),
+            n=fmt_int(c["n_moved"]),
+            before=f"{c['mean_before']:,.1f}",
+            after=f"{c['mean_after']:,.1f}",
+            low=_n(c["min_after"]),
+            high=_n(c["max_after"]),
+        )
+        for c in res.linked_changes
+    ]
+
+
 def assumptions(res: W.SegmentResult, value_words: str) -> list[str]:
     """The campaign's assumptions in the user's language."""
     iv = res.intervention
-    return [
-        t(f"whatif.as_{iv.kind}", column=iv.column, value=iv.value),
+    if res.rounding is not None:
+        first = t(
+            "whatif.as_scale_int",
+            column=iv.column,
+            value=iv.value,
+            exact=f"{res.rounding['exact_total']:,.1f}",
+            rounded=f"{res.rounding['rounded_total']:,.0f}",
+        )
+    else:
+        first = t(f"whatif.as_{iv.kind}", column=iv.column, value=iv.value)
+    out = [
+        first,
         t("whatif.as_targeted", n=fmt_int(res.n_targeted), selected=fmt_int(res.n_selected)),
         t("whatif.as_contacted", n=fmt_int(res.n_contacted)),
         t("whatif.as_acceptance", pct=fmt_pct(res.acceptance, 0)),
@@ -202,6 +294,9 @@ def assumptions(res: W.SegmentResult, value_words: str) -> list[str]:
         t("whatif.as_revenue", months=res.horizon_months, value=value_words),
         t("whatif.as_cost", cost=fmt_money(res.cost_per_customer)),
     ]
+    if res.linked_changes:
+        out.append(t("whatif.as_linked"))
+    return out
 
 
 def chart_labels() -> dict[str, str]:
@@ -230,17 +325,28 @@ def compare_display(compared: pd.DataFrame) -> pd.DataFrame:
     out = compared.copy()
     for c in out.columns:
         if c not in fixed:
-            out[c] = out[c].map(lambda v: "–" if v is None or v != v else str(v))
-    return out.rename(columns={c: t(f"whatif.col_{c}") for c in fixed})
+            out[c] = out[c].map(lambda v: "–" if v is None or v != v or v == "" else str(v))
+    names = {c: t(f"whatif.col_{c}") for c in fixed}
+    if "linked" in out.columns:  # the features each scenario moved with a category
+        names["linked"] = t("whatif.col_linked")
+    return out.rename(columns=names)
 
 
 def suggestion_lines(sug: W.Suggestions) -> list[str]:
-    """One line per suggested option: the changes, the new risk and the change in points."""
+    """One line per suggested option: the changes, the new risk and the change in points
+    (and the linked features that move with the changes)."""
+
+    def words(o: dict) -> str:
+        moved = o.get("linked") or []
+        if not isinstance(moved, list) or not moved:
+            return option_words(o["changes"])
+        return option_words(o["changes"]) + "; " + linked_words(moved)
+
     return [
         t(
             "whatif.option_line",
             i=int(o["option"]),
-            changes=option_words(o["changes"]),
+            changes=words(o),
             risk=fmt_pct(o["risk"]),
             points=f"{o['delta'] * 100:+.1f}",
         )

@@ -1,4 +1,8 @@
-"""``python -m churn whatif FILE --customer ID --set COL=VALUE``: one customer's risk moved."""
+"""``python -m churn whatif FILE --customer ID --set COL=VALUE``: one customer's risk moved.
+
+Numbers linked to a changed category move with it unless ``--no-linked`` is given; the
+JSON output lists them under ``linked_changes`` (and ``move_linked`` says which way it ran).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,14 @@ def _add(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--model-file", metavar="PATH", help="a saved ChurnLens model (default: train one)"
+    )
+    p.add_argument(
+        "--no-linked",
+        dest="move_linked",
+        action="store_false",
+        help="keep numbers that go with a changed category (e.g. days to renewal with the "
+        "contract) at the customer's values; by default they move to the same place "
+        "(percentile) among customers with the new category, and are listed",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -46,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
     changes = parse_changes(args.changes)
     _, _, table = load_table_from_args(args)
     trained = load_model(args.model_file) if args.model_file else train(table)
-    result = what_if(trained, table, args.customer, changes)
+    result = what_if(trained, table, args.customer, changes, move_linked=args.move_linked)
     if args.json:
         emit_json(result.to_dict())
         return 0
@@ -56,6 +68,11 @@ def _run(args: argparse.Namespace) -> int:
     )
     for c in result.changes:
         print(f"  {c['column']}: {c['before']} -> {c['after']}")
+    for c in result.linked_changes:
+        print(
+            f"  {c['column']}: {c['before']} -> {c['after']} "
+            f"(moved with {', '.join(c['linked_to'])}; --no-linked keeps it)"
+        )
     return 0
 
 

@@ -70,6 +70,26 @@ def test_whatif_page_on_the_sample():
     at.button(key="whatif.reset").click().run()
     assert _metric(at, "Risk with the changes") == before
 
+    # a changed contract moves the numbers that go with it (days to renewal), and says so
+    box = at.checkbox(key="whatif.move_linked")
+    assert box.value is True
+    contract = at.selectbox(key=f"whatif.f.1.{customer}.contract")
+    contract.set_value(next(v for v in contract.options if v != contract.value)).run()
+    assert not _problems(at), _problems(at)
+    moved = [c.value for c in at.caption if "Moved along with the change" in str(c.value)]
+    assert moved and "days_to_renewal" in moved[0], [c.value for c in at.caption]
+    with_linked = _metric(at, "Risk with the changes")
+    at.checkbox(key="whatif.move_linked").uncheck().run()
+    assert not _problems(at), _problems(at)
+    assert not any("Moved along with the change" in str(c.value) for c in at.caption)
+    kept = [c.value for c in at.caption if "Kept at the customer's values" in str(c.value)]
+    assert kept and "days_to_renewal" in kept[0]
+    assert _metric(at, "Risk with the changes") != with_linked
+    at.checkbox(key="whatif.move_linked").check().run()
+    assert _metric(at, "Risk with the changes") == with_linked
+    at.button(key="whatif.reset").click().run()
+    assert _metric(at, "Risk with the changes") == before
+
     # suggestions with a target of 0 are never reached, and the page says so
     at.slider(key="whatif.target").set_value(0).run()
     assert any("lowest reachable" in str(w.value) for w in at.warning)
@@ -90,6 +110,9 @@ def test_whatif_page_in_korean_without_a_model():
     at.switch_page(PAGE).run()
     assert not _problems(at), _problems(at)
     assert "기본 모델 학습" in [b.label for b in at.button]
+    at.button(key="whatif.train").click().run()
+    assert not _problems(at), _problems(at)
+    assert at.checkbox(key="whatif.move_linked").label == "바뀐 범주에 딸린 숫자도 함께 옮기기"
 
 
 def test_whatif_page_on_telco(shared_data):
