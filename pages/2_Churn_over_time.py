@@ -9,8 +9,15 @@ from churn.metrics import CHURN_DEFINITIONS, PERIODS, headline_period
 from ui import cache_over_time as cache
 from ui.errors import boundary
 from ui.i18n import fmt_int, fmt_money, fmt_pct, t
-from ui.state import bootstrap, get_confirmed
-from ui.widgets import page_header, require_table
+from ui.state import bootstrap, get_confirmed, keep_choice
+from ui.widgets import (
+    NONE,
+    customer_columns,
+    option_labels,
+    page_header,
+    require_table,
+    show_table,
+)
 
 bootstrap("over_time")
 
@@ -32,15 +39,14 @@ with boundary("over_time"):
         period = c1.selectbox(
             t("over_time.period_label"),
             list(PERIODS),
-            index=1,
-            format_func=lambda p: t(f"over_time.period_{p}"),
-            key="over_time.period",
+            format_func=option_labels(PERIODS, lambda p: t(f"over_time.period_{p}")),
+            key=keep_choice("over_time.period", default="month"),
         )
         definition = c2.selectbox(
             t("over_time.definition_label"),
             list(CHURN_DEFINITIONS),
-            format_func=lambda d: t(f"over_time.def_{d}"),
-            key="over_time.definition",
+            format_func=option_labels(CHURN_DEFINITIONS, lambda d: t(f"over_time.def_{d}")),
+            key=keep_choice("over_time.definition"),
         )
         st.caption(t(f"over_time.def_{definition}_explain"))
         pt = cache.period_table(conf, table, period, definition)
@@ -100,15 +106,16 @@ with boundary("over_time"):
             pt["period"].tolist()[::-1],
             key="over_time.list_period",
         )
+        whiches = ["churned", "new", "active_start", "active_end"]
         which = l2.selectbox(
             t("over_time.list_which"),
-            ["churned", "new", "active_start", "active_end"],
-            format_func=lambda w: t(f"over_time.which_{w}"),
-            key="over_time.list_which",
+            whiches,
+            format_func=option_labels(whiches, lambda w: t(f"over_time.which_{w}")),
+            key=keep_choice("over_time.list_which"),
         )
         n, csv, preview = cache.customers_in_period(conf, table, label, period, which)
         st.caption(t("over_time.list_count", n=fmt_int(n), period=label))
-        st.dataframe(preview, hide_index=True, height=240)
+        show_table(preview, column_config=customer_columns(), hide_index=True, height=240)
         st.download_button(
             t("over_time.download"),
             data=csv,
@@ -124,30 +131,33 @@ with boundary("over_time"):
         cohorts = cache.cohort_table(conf, table)
         value = "retention"
         if "revenue_retention" in cohorts:
+            values = ["retention", "revenue_retention"]
             value = st.radio(
                 t("over_time.cohort_value"),
-                ["retention", "revenue_retention"],
-                format_func=lambda v: t(f"over_time.chart_{v}"),
+                values,
+                format_func=option_labels(values, lambda v: t(f"over_time.chart_{v}")),
                 horizontal=True,
-                key="over_time.cohort_value",
+                key=keep_choice("over_time.cohort_value"),
             )
         st.altair_chart(charts.cohort_heatmap(cohorts, labels, value=value), width="stretch")
 
     # ---- Survival ---------------------------------------------------------------------
     st.header(t("over_time.survival_title"))
     st.caption(t("over_time.survival_explain"))
+    by_options = [NONE, *table.categorical, *table.numeric_features]
     by = st.selectbox(
         t("over_time.by_label"),
-        [None, *table.categorical, *table.numeric_features],
-        format_func=lambda c: t("over_time.by_none") if c is None else str(c),
-        key="over_time.by",
+        by_options,
+        format_func=option_labels(by_options, lambda c: str(c) if c else t("over_time.by_none")),
+        key=keep_choice("over_time.by"),
     )
+    by = by or None
     res = cache.survival(conf, table, by)
     st.altair_chart(
         charts.survival_chart(res.curves, labels, group_names=cache.group_names()),
         width="stretch",
     )
-    st.dataframe(cache.groups_display(res), hide_index=True)
+    show_table(cache.groups_display(res), hide_index=True)
     if res.customers_left_out:
         st.caption(t("over_time.left_out", n=fmt_int(res.customers_left_out)))
     if res.logrank_p is not None:
@@ -156,22 +166,27 @@ with boundary("over_time"):
 
     # ---- The next six months ------------------------------------------------------
     st.header(t("over_time.forecast_title"))
+    renewal_options = [NONE, *table.numeric_features]
     renewal = st.selectbox(
         t("over_time.renewal_label"),
-        [None, *table.numeric_features],
-        format_func=lambda c: t("over_time.renewal_none") if c is None else str(c),
-        key="over_time.renewal",
+        renewal_options,
+        format_func=option_labels(
+            renewal_options, lambda c: str(c) if c else t("over_time.renewal_none")
+        ),
+        key=keep_choice("over_time.renewal"),
         help=t("over_time.renewal_help"),
     )
+    renewal = renewal or None
     model = cache.model_scores(conf, table)
     source = "kaplan_meier"
     if model is not None:
+        sources = ["kaplan_meier", "model_scores"]
         source = st.radio(
             t("over_time.source_label"),
-            ["kaplan_meier", "model_scores"],
-            format_func=lambda s: t(f"over_time.source_{s}"),
+            sources,
+            format_func=option_labels(sources, lambda s: t(f"over_time.source_{s}")),
             horizontal=True,
-            key="over_time.source",
+            key=keep_choice("over_time.source"),
         )
     fc = cache.forecast(conf, table, 6, renewal, model if source == "model_scores" else None)
     f1, f2 = st.columns(2)
@@ -180,4 +195,4 @@ with boundary("over_time"):
         f2.metric(t("over_time.kpi_at_stake"), fmt_money(fc["revenue_at_stake"].sum()))
     st.caption(t(f"over_time.forecast_{source}", active=fmt_int(fc["active_customers"].iloc[0])))
     st.altair_chart(charts.forecast_chart(fc, labels), width="stretch")
-    st.dataframe(cache.forecast_display(fc), hide_index=True)
+    show_table(cache.forecast_display(fc), hide_index=True)

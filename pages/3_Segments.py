@@ -9,8 +9,15 @@ from churn.charts import segments as charts
 from ui import cache_segments as cache
 from ui.errors import boundary
 from ui.i18n import fmt_int, fmt_money, fmt_pct, t
-from ui.state import bootstrap, get_confirmed
-from ui.widgets import page_header, require_table
+from ui.state import bootstrap, get_confirmed, keep_choice
+from ui.widgets import (
+    NONE,
+    customer_columns,
+    option_labels,
+    page_header,
+    require_table,
+    show_table,
+)
 
 bootstrap("segments")
 
@@ -30,7 +37,10 @@ with boundary("segments"):
         c1, c2, c3 = st.columns([2, 1, 1])
         first = next((i for i, c in enumerate(options) if c in table.categorical), 0)
         by = c1.selectbox(
-            t("segments.by"), options, index=first, format_func=cache.column_name, key="segments.by"
+            t("segments.by"),
+            options,
+            format_func=option_labels(options, cache.column_name),
+            key=keep_choice("segments.by", default=options[first]),
         )
         kind = seg.segment_kind(table, by)
         top_k, bins, edges, freq = 10, 5, None, "month"
@@ -40,9 +50,11 @@ with boundary("segments"):
             bins = c2.slider(t("segments.bins"), 2, 10, 5, key="segments.bins")
             edges = cache.edges_input(c3)
         else:
+            freqs = ["month", "year"]
             freq = c2.radio(
-                t("segments.date_freq"), ["month", "year"], key="segments.freq",
-                format_func=lambda f: t(f"segments.freq_{f}"), horizontal=True,
+                t("segments.date_freq"), freqs, key=keep_choice("segments.freq"),
+                format_func=option_labels(freqs, lambda f: t(f"segments.freq_{f}")),
+                horizontal=True,
             )  # fmt: skip
         binning = (top_k, bins, edges, freq)
         res = cache.churn_by_segment(conf, table, by, binning)
@@ -63,16 +75,18 @@ with boundary("segments"):
                   customers=seg.SMALL_CUSTOMERS, churned=seg.SMALL_CHURNED),
                 icon=":material/visibility:",
             )  # fmt: skip
-        st.dataframe(res, hide_index=True, column_config=cache.rate_columns())
+        show_table(res, hide_index=True, column_config=cache.rate_columns())
         st.caption(t("segments.mc_note", n_tests=a["n_tests"], n_significant=a["n_significant"]))
 
         st.subheader(t("segments.heatmap_title"))
-        others = [c for c in options if c != by]
+        others = [NONE, *(c for c in options if c != by)]
         b = st.selectbox(
-            t("segments.second"), [None, *others], key="segments.second",
-            format_func=lambda c: t("segments.none") if c is None else cache.column_name(c),
+            t("segments.second"), others, key=keep_choice("segments.second"),
+            format_func=option_labels(
+                others, lambda c: cache.column_name(c) if c else t("segments.none")
+            ),
         )  # fmt: skip
-        if b is not None:
+        if b:
             heat = cache.churn_heatmap(conf, table, by, b, binning)
             hl = {**labels, "a": cache.column_name(by), "b": cache.column_name(b)}
             st.altair_chart(charts.segment_heatmap(heat, hl), width="stretch")
@@ -82,12 +96,13 @@ with boundary("segments"):
         pick = st.selectbox(t("segments.pick"), res["segment"].tolist(), key="segments.pick")
         n, data, neutralised, preview = cache.segment_customers(conf, table, by, pick, binning)
         st.caption(t("segments.list_caption", n=fmt_int(n), segment=pick))
-        st.dataframe(preview, hide_index=True, height=240)
+        show_table(preview, column_config=customer_columns(), hide_index=True, height=240)
         st.download_button(
             t("segments.download"), data, file_name=f"segment_{by}_{pick}.csv"[:120],
             mime="text/csv", key="segments.download", icon=":material/download:",
         )  # fmt: skip
-        st.caption(t("segments.neutralised", n=fmt_int(neutralised)))
+        if neutralised > 0:
+            st.caption(t("segments.neutralised", n=fmt_int(neutralised)))
 
     # ---- Value --------------------------------------------------------------------------
     with tabs[1]:
@@ -108,7 +123,7 @@ with boundary("segments"):
                 ),
                 width="stretch",
             )  # fmt: skip
-            st.dataframe(tiers, hide_index=True, column_config=cache.value_columns())
+            show_table(tiers, hide_index=True, column_config=cache.value_columns())
             st.caption(
                 t("segments.tiers_caption", column=table.roles.amount or t("segments.col_value"))
             )
@@ -118,7 +133,7 @@ with boundary("segments"):
                 st.info(t("segments.no_tenure"), icon=":material/schedule:")
             else:
                 ltv = cache.lifetime_value(conf, table, by, binning)
-                st.dataframe(ltv, hide_index=True, column_config=cache.ltv_columns())
+                show_table(ltv, hide_index=True, column_config=cache.ltv_columns())
                 horizon = float(ltv["horizon_months"].iloc[0])
                 st.caption(t("segments.clv_method", horizon=f"{horizon:.1f}"))
 
@@ -126,7 +141,7 @@ with boundary("segments"):
             risk = cache.revenue_at_risk(conf, table, by, binning)
             total = float(risk["revenue_at_risk"].sum())
             st.metric(t("segments.risk_total"), fmt_money(total))
-            st.dataframe(risk, hide_index=True, column_config=cache.risk_columns())
+            show_table(risk, hide_index=True, column_config=cache.risk_columns())
             st.caption(t("segments.risk_method"))
 
     # ---- RFM ----------------------------------------------------------------------------
@@ -140,7 +155,7 @@ with boundary("segments"):
                 charts.rfm_grid_chart(grid, labels, segment_names=rnames), width="stretch"
             )
             shown = summary.assign(rfm_segment=summary["rfm_segment"].map(rnames))
-            st.dataframe(shown, hide_index=True, column_config=cache.rfm_columns())
+            show_table(shown, hide_index=True, column_config=cache.rfm_columns())
             st.caption(t("segments.rfm_rules"))
 
     # ---- Behaviour clusters ---------------------------------------------------------------
@@ -151,13 +166,18 @@ with boundary("segments"):
         else:
             c1, c2 = st.columns([3, 1])
             cols = c1.multiselect(
-                t("segments.cluster_columns"), numeric, default=cache.default_cluster_columns(table),
-                format_func=cache.column_name, key="segments.cluster_columns",
+                t("segments.cluster_columns"), numeric,
+                format_func=option_labels(numeric, cache.column_name),
+                key=keep_choice(
+                    "segments.cluster_columns", default=cache.default_cluster_columns(table)
+                ),
             )  # fmt: skip
+            ks = [0, *range(2, 9)]  # 0: let the data choose
             k = c2.selectbox(
-                t("segments.k"), [None, *range(2, 9)], key="segments.k",
-                format_func=lambda v: t("segments.k_auto") if v is None else str(v),
+                t("segments.k"), ks, key=keep_choice("segments.k"),
+                format_func=option_labels(ks, lambda v: str(v) if v else t("segments.k_auto")),
             )  # fmt: skip
+            k = k or None
             if cols and st.toggle(t("segments.cluster_run"), key="segments.cluster_run"):
                 with st.spinner(t("segments.cluster_wait")):
                     cl = cache.clusters(conf, table, tuple(cols), k)
@@ -167,7 +187,7 @@ with boundary("segments"):
                 )  # fmt: skip
                 st.markdown(t("segments.cluster_found", k=cl.k))
                 summary = cl.summary.assign(description=cl.summary["cluster"].map(words))
-                st.dataframe(
+                show_table(
                     summary, hide_index=True, column_config=cache.cluster_columns(),
                     column_order=cache.CLUSTER_ORDER,
                 )  # fmt: skip

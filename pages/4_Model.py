@@ -9,8 +9,8 @@ from churn.charts import model as charts
 from ui import cache_model as cm
 from ui.errors import boundary
 from ui.i18n import fmt_int, t
-from ui.state import MODEL, bootstrap, get_confirmed
-from ui.widgets import page_header, require_table
+from ui.state import MODEL, bootstrap, get_confirmed, keep_choice
+from ui.widgets import customer_columns, option_labels, page_header, require_table, show_table
 
 bootstrap("model")
 
@@ -38,16 +38,17 @@ with boundary("model"):
     model = left.selectbox(
         t("model.choice"),
         list(M.MODELS),
-        format_func=lambda n: t(f"model.name_{n}"),
-        key="model.choice",
+        format_func=option_labels(M.MODELS, lambda n: t(f"model.name_{n}")),
+        key=keep_choice("model.choice"),
     )
     left.caption(t(f"model.note_{model}"))
     auto = cm.split_for(conf, table, "auto")
+    splits = ["time", "cv"] if auto.time_available else ["cv"]
     split = right.radio(
         t("model.split"),
-        ["time", "cv"] if auto.time_available else ["cv"],
-        format_func=lambda k: t(f"model.split_{k}"),
-        key="model.split",
+        splits,
+        format_func=option_labels(splits, lambda k: t(f"model.split_{k}")),
+        key=keep_choice("model.split"),
         horizontal=True,
     )
     if not auto.time_available:
@@ -96,7 +97,7 @@ with boundary("model"):
             bar = st.progress(0.0, text=t("model.lb_start"))
             board = cm.leaderboard(conf, table, tuple(handle["features"]), bar)
             bar.empty()
-            st.dataframe(cm.leaderboard_display(board), hide_index=True, width="stretch")
+            show_table(cm.leaderboard_display(board), hide_index=True, width="stretch")
 
     # --- from scores to a decision (never retrains)
     st.subheader(t("model.decision_head"))
@@ -106,8 +107,8 @@ with boundary("model"):
     source = d1.radio(
         t("model.value_source"),
         sources,
-        format_func=lambda k: t(f"model.value_{k}"),
-        key="model.value_source",
+        format_func=option_labels(sources, lambda k: t(f"model.value_{k}")),
+        key=keep_choice("model.value_source"),
     )
     value = d1.number_input(
         t("model.value"),
@@ -175,7 +176,15 @@ with boundary("model"):
     if upload is not None:
         scored, csv = cm.score_upload(handle, tm, conf, upload.name, upload.getvalue())
         st.caption(t("model.upload_done", n=fmt_int(len(scored)), name=upload.name))
-        st.dataframe(scored.sort_values("risk_rank").head(20), hide_index=True)
+        show_table(
+            scored.sort_values("risk_rank").head(20),
+            hide_index=True,
+            column_config=customer_columns()
+            | {
+                "risk": st.column_config.NumberColumn(t("model.col_risk"), format="percent"),
+                "risk_rank": t("model.col_risk_rank"),
+            },
+        )
         st.download_button(
             t("model.dl_upload"),
             csv,

@@ -10,8 +10,8 @@ from ui import cache_explain as ce
 from ui import cache_model as cm
 from ui.errors import boundary
 from ui.i18n import current_lang, fmt_int, fmt_pct, t
-from ui.state import MODEL, bootstrap, get_confirmed, get_dataset
-from ui.widgets import page_header, require_table
+from ui.state import MODEL, bootstrap, get_confirmed, get_dataset, language_key
+from ui.widgets import NONE, option_labels, page_header, require_table, show_table
 
 LIST_COLUMNS = ("risk_rank", "customer_id", "name", "email", "risk", "value", "value_at_risk")
 LIST_COLUMNS += ("signup_date", "last_purchase", "reason_1", "reason_2", "reason_3")
@@ -23,9 +23,9 @@ with boundary("explain"):
     table = require_table()
     ds, conf = get_dataset(), get_confirmed()
     lang = current_lang()
-    # Widgets whose choices are translated by format_func carry the language in their key:
-    # Streamlit 1.67 matches a kept value by its formatted text, so after a language switch
-    # the old text matched nothing (no option selected). A new key starts from the default.
+    # Widgets whose choices are translated carry the language in their key: Streamlit 1.67
+    # keeps a choice in the browser as its label text, which the other language's options
+    # do not match. The new key starts from the choice made in the language before.
     with st.spinner(t("explain.training")):
         tm = cm.current_model(ds, conf)
     if tm is None:
@@ -71,16 +71,17 @@ with boundary("explain"):
     sort = c1.radio(
         t("explain.sort"),
         sorts,
-        format_func=lambda k: t(f"explain.sort_{k}"),
-        key=f"explain.sort.{lang}",
+        format_func=option_labels(sorts, lambda k: t(f"explain.sort_{k}")),
+        key=language_key("explain.sort"),
     )
     top = c2.number_input(t("explain.top"), 10, 1000, 100, 10, key="explain.top")
     lo, hi = c3.slider(t("explain.band"), 0, 100, (0, 100), 5, key="explain.band")
+    seg_options = [NONE, *table.categorical]
     seg_col = c4.selectbox(
         t("explain.segment"),
-        [None, *table.categorical],
-        format_func=lambda c: t("explain.segment_none") if c is None else c,
-        key=f"explain.segment.{lang}",
+        seg_options,
+        format_func=option_labels(seg_options, lambda c: c or t("explain.segment_none")),
+        key=language_key("explain.segment"),
     )
     segment = None
     if seg_col:
@@ -106,15 +107,13 @@ with boundary("explain"):
             columns={c: t(f"explain.col_{c}") for c in LIST_COLUMNS}
             | {"action": t("explain.col_action_short")}
         )
-        st.dataframe(
+        show_table(
             shown,
             hide_index=True,
             width="stretch",
             height=320,
             column_config={
                 t("explain.col_risk"): st.column_config.ProgressColumn(format="percent"),
-                t("explain.col_signup_date"): st.column_config.DateColumn(format="YYYY-MM-DD"),
-                t("explain.col_last_purchase"): st.column_config.DateColumn(format="YYYY-MM-DD"),
             },
         )
         d1, d2 = st.columns(2)
@@ -190,7 +189,7 @@ with boundary("explain"):
     with st.expander(t("explain.playbook_head")):
         st.caption(t("explain.playbook_caption"))
         book = E.playbook_table(ce.playbook(), lang)
-        st.dataframe(
+        show_table(
             book.rename(columns={c: t(f"explain.col_{c}") for c in book.columns}),
             hide_index=True,
             width="stretch",

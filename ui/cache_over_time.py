@@ -170,12 +170,13 @@ def groups_display(res: metrics.SurvivalResult) -> pd.DataFrame:
 
 
 def forecast_display(fc: pd.DataFrame) -> pd.DataFrame:
-    """The forecast as a translated table for ``st.dataframe``."""
+    """The forecast as a translated table for ``ui.widgets.show_table`` (which shows the
+    window dates as dates)."""
     out = pd.DataFrame(
         {
             t("over_time.chart_month"): fc["month"],
-            t("over_time.chart_window_start"): fc["window_start"].dt.date,
-            t("over_time.chart_window_end"): fc["window_end"].dt.date,
+            t("over_time.chart_window_start"): fc["window_start"],
+            t("over_time.chart_window_end"): fc["window_end"],
             t("over_time.chart_expected_churners"): fc["expected_churners"].round(1),
             t("over_time.chart_revenue_at_stake"): fc["revenue_at_stake"].round(0),
         }

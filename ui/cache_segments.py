@@ -15,6 +15,7 @@ from churn import segments as seg
 from churn.table import CustomerTable
 from ui.i18n import t
 from ui.state import Confirmed
+from ui.widgets import MISSING
 
 _TTL = 4 * 3600  # seconds
 _SMALL = 64  # small result frames
@@ -312,6 +313,7 @@ def signs_editor(table: CustomerTable) -> pd.DataFrame:
         ),
         hide_index=True,
         key="segments.signs_editor",
+        placeholder=MISSING,
         disabled=["column"],
         column_config={
             "column": t("segments.chart_column"),

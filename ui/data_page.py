@@ -40,8 +40,8 @@ from ui import cache
 from ui import cache_data_page as cdp
 from ui.i18n import DEFAULT_LANG, catalogue, current_lang, fmt_date, fmt_int, fmt_pct, md_safe, t
 from ui.intake import DEFAULT_INACTIVITY_DAYS, SAMPLE_DIR, SAMPLES, confirm, load_file, load_sample
-from ui.state import Confirmed, Dataset, get_confirmed, get_dataset, set_confirmed
-from ui.widgets import PAGES
+from ui.state import Confirmed, Dataset, get_confirmed, get_dataset, keep_choice, set_confirmed
+from ui.widgets import PAGES, fixed_labels, show_table
 from ui.workspace import autosave
 
 log = logging.getLogger("churnlens")
@@ -67,13 +67,6 @@ _EDITOR_KEYS = ("data.role.", "data.map.", "data.features", "data.categorical")
 _EDITOR_KEYS += ("data.tenure_unit", "data.dayfirst", "data.snapshot", "data.inactivity")
 
 
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """A shallow copy without ``attrs`` (Streamlit cannot serialise timestamps in them)."""
-    out = frame.copy(deep=False)
-    out.attrs = {}
-    return out
-
-
 def mapping_ready(roles: ColumnRoles) -> bool:
     """A customer file's label needs at least one value meaning churned before a table
     can be built (the mapping section says so; no need for a second, louder error)."""
@@ -90,12 +83,6 @@ def _forget(prefixes: tuple[str, ...]) -> None:
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and key.startswith(prefixes):
             del st.session_state[key]
-
-
-def _labels(texts: dict[Any, str]):
-    """A ``format_func`` with its texts fixed when the widget is drawn: it gives the same
-    answer in the language of that run whenever Streamlit (or AppTest) calls it."""
-    return lambda option: texts.get(option, str(option))
 
 
 # --------------------------------------------------------------------------- source
@@ -257,7 +244,7 @@ def read_section(ds: Dataset) -> tuple[Any, str | None] | None:
     for note in notes:
         st.caption(md_safe(note))
     with st.expander(t("data.preview_title", n=fmt_int(min(PREVIEW_ROWS, len(frame))))):
-        st.dataframe(_plain(frame.head(PREVIEW_ROWS)), hide_index=True)
+        show_table(frame.head(PREVIEW_ROWS), hide_index=True)
     return result, sheet
 
 
@@ -306,7 +293,7 @@ def shape_text(roles: ColumnRoles) -> str:
 def role_editor(columns: list[str], base: ColumnRoles) -> ColumnRoles:
     """One selectbox per single role, features and categorical features, excluded columns."""
     options = [NONE, *columns]
-    column_text = _labels({NONE: t("data.none")})
+    column_text = fixed_labels({NONE: t("data.none")})
     picks: dict[str, str | None] = {}
     grid = st.columns(4)
     for i, role in enumerate(SINGLE_ROLES):
@@ -317,7 +304,7 @@ def role_editor(columns: list[str], base: ColumnRoles) -> ColumnRoles:
         choice = grid[i % 4].selectbox(
             t(f"data.role_{role}"),
             options,
-            key=key,
+            key=keep_choice(key),
             format_func=column_text,
             help=t(f"data.role_{role}_help"),
         )
@@ -330,8 +317,8 @@ def role_editor(columns: list[str], base: ColumnRoles) -> ColumnRoles:
         unit = grid[len(SINGLE_ROLES) % 4].selectbox(
             t("data.tenure_unit"),
             TENURE_UNITS,
-            key="data.tenure_unit",
-            format_func=_labels({u: t(f"data.unit_{u}") for u in TENURE_UNITS}),
+            key=keep_choice("data.tenure_unit"),
+            format_func=fixed_labels({u: t(f"data.unit_{u}") for u in TENURE_UNITS}),
         )
 
     taken = {picks[r] for r in NOT_FEATURES if picks[r]}
@@ -356,7 +343,7 @@ def role_editor(columns: list[str], base: ColumnRoles) -> ColumnRoles:
     excluded = [(c, r) for c, r in base.excluded if c in columns and c not in features]
     if excluded:
         st.markdown(t("data.excluded_title", n=len(excluded)))
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [(c, reason_text(r)) for c, r in excluded],
                 columns=[t("data.col_column"), t("data.col_reason")],
@@ -391,7 +378,7 @@ def label_mapping(ds: Dataset, sheet: str | None, roles: ColumnRoles, base: Colu
         st.warning(t("data.map_too_many", column=label, n=fmt_int(n_distinct), shown=len(values)))
     chosen: dict[str, list[str]] = {c: [] for c in MAP_CHOICES}
     grid = st.columns(3)
-    choice_text = _labels({c: t(f"data.map_{c}") for c in MAP_CHOICES})
+    choice_text = fixed_labels({c: t(f"data.map_{c}") for c in MAP_CHOICES})
     rows = zip(values["value"], values["count"], values["meaning"], strict=True)
     for i, (value, count, meaning) in enumerate(rows):
         key = f"data.map.{label}.{value}"
@@ -399,7 +386,7 @@ def label_mapping(ds: Dataset, sheet: str | None, roles: ColumnRoles, base: Colu
         choice = grid[i % 3].radio(
             t("data.map_value", value=value, rows=fmt_int(count)),
             MAP_CHOICES,
-            key=key,
+            key=keep_choice(key),
             horizontal=True,
             format_func=choice_text,
         )
@@ -443,8 +430,8 @@ def dates_section(
             t("data.dayfirst_question", columns=", ".join(ambiguous)),
             (True, False),
             index=None,
-            key="data.dayfirst",
-            format_func=_labels({True: t("data.dayfirst_yes"), False: t("data.dayfirst_no")}),
+            key=keep_choice("data.dayfirst"),
+            format_func=fixed_labels({True: t("data.dayfirst_yes"), False: t("data.dayfirst_no")}),
             horizontal=True,
         )
         if dayfirst is None:
@@ -515,8 +502,8 @@ def inactivity_preview(ds: Dataset, sheet: str | None, roles: ColumnRoles, snaps
         height=220,
     )
     shown = ["inactivity_days", "customers", "churned", "too_new", "churn_rate"]
-    right.dataframe(
-        _plain(preview[[c for c in shown if c in preview.columns]]).rename(
+    show_table(
+        preview[[c for c in shown if c in preview.columns]].rename(
             columns={
                 "inactivity_days": t("data.col_n"),
                 "customers": t("data.col_customers"),
@@ -528,6 +515,7 @@ def inactivity_preview(ds: Dataset, sheet: str | None, roles: ColumnRoles, snaps
         hide_index=True,
         height=220,
         column_config={t("data.col_rate"): st.column_config.NumberColumn(format="percent")},
+        where=right,
     )
     st.caption(t("data.preview_n_caption", n=n))
 

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from churn.roles import ColumnRoles
-from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGES, t
+from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGES, current_lang, t
 
 # Shared (non-widget) keys.
 DATASET = "cl.dataset"  # Dataset | None: the uploaded or sample file
@@ -24,6 +24,7 @@ SCENARIOS = "cl.scenarios"  # saved what-if scenarios
 WORKSPACE = "cl.workspace"  # str | None: id of the saved workspace (ui.workspace)
 RESTORED_MODEL = "cl.restored_model"  # (settings, TrainedModel) read back from a workspace
 LAST_ERROR = "cl.last_error"
+WIDGET_LANGS = "cl.widget_langs"  # {widget key: language it was last drawn in}
 
 _DEFAULTS: dict[str, Any] = {
     LANG_KEY: DEFAULT_LANG,
@@ -112,6 +113,48 @@ def get_confirmed() -> Confirmed | None:
 
 def set_confirmed(conf: Confirmed | None) -> None:
     st.session_state[CONFIRMED] = conf
+
+
+_UNSET: Any = object()
+
+
+def keep_choice(key: str, default: Any = _UNSET) -> str:
+    """``key``, for a widget whose option labels are translated: its choice survives a
+    language switch.
+
+    Streamlit 1.67 keeps a selectbox, radio or multiselect choice in the browser as its
+    label text. After a switch the browser still holds the old language's label, which
+    matches no option of the translated widget, so the next rerun fell back to the
+    default choice. Setting the (still known) value again through session state, before
+    the widget is drawn, makes Streamlit send the choice with the new label.
+    Use with a ``format_func`` from :func:`ui.widgets.option_labels`. A ``default`` is
+    given here instead of the widget's ``index=``/``default=`` (Streamlit warns when a
+    widget has both a default and a value set through session state).
+    """
+    if default is not _UNSET and key not in st.session_state:
+        st.session_state[key] = default
+    lang = current_lang()
+    drawn = st.session_state.setdefault(WIDGET_LANGS, {})
+    if drawn.get(key, lang) != lang and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    drawn[key] = lang
+    return key
+
+
+def language_key(base: str) -> str:
+    """``<base>.<language>``: the key of a widget that carries the language in its key.
+
+    A new language means a new widget; it starts from the choice the widget had in the
+    language before (still in session state on the first run after the switch).
+    """
+    key = f"{base}.{current_lang()}"
+    if key not in st.session_state:
+        for other in LANGUAGES:
+            before = f"{base}.{other}"
+            if before != key and before in st.session_state:
+                st.session_state[key] = st.session_state[before]
+                break
+    return key
 
 
 def _language_selector() -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from churn.table import CustomerTable
@@ -9,6 +13,19 @@ from ui import cache
 from ui.i18n import t
 from ui.nav import PAGES
 from ui.state import get_confirmed, get_dataset
+
+#: The "(none)" choice of a selectbox. Not None: Streamlit sends a kept choice to the
+#: browser as its label, and None has no label to send (the box would show empty).
+NONE = ""
+#: How every table shows a missing value (None, NaN, NaT): the dash the page text uses.
+MISSING = "–"
+#: Dates without a time of day, as the tables show them (2023-01-12).
+DATE_FORMAT = "YYYY-MM-DD"
+#: Columns every customer table has (``churn.table``), with a translated header.
+CUSTOMER_COLUMNS = (
+    "segment", "customer_id", "churned", "label_status", "start_date", "end_date",
+    "tenure_days", "value",
+)  # fmt: skip
 
 
 def page_header(ns: str) -> None:
@@ -25,3 +42,107 @@ def require_table() -> CustomerTable:
         st.page_link(PAGES["data"], label=t("common.go_data"), icon=":material/arrow_forward:")
         st.stop()
     return cache.customer_table(ds, conf)
+
+
+# ------------------------------------------------------------------ translated choices
+
+
+def fixed_labels(texts: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A ``format_func`` with its texts fixed when the widget is drawn (options it does
+    not know show as ``str(option)``).
+
+    Streamlit calls a widget's ``format_func`` again after the run (AppTest does, from
+    the test's own thread); a function that translates at call time would then answer
+    in another language than the labels the widget was drawn with.
+    """
+    known = dict(texts)
+    return lambda option: known.get(option, str(option))
+
+
+def option_labels(options: Iterable[Hashable], label: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A ``format_func`` giving ``label(option)`` in the language of this run."""
+    return fixed_labels({o: label(o) for o in options})
+
+
+# ------------------------------------------------------------------------------ tables
+
+
+def _as_dates(s: pd.Series) -> pd.Series | None:
+    """``s`` as datetime64 when it holds dates (datetime64, or date/datetime objects)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("date", "datetime"):
+        try:
+            return pd.to_datetime(s, errors="coerce")
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _date_only(s: pd.Series) -> bool:
+    """Whether every value of a datetime64 series falls on midnight (a plain date)."""
+    days = s.dropna()
+    return bool((days == days.dt.normalize()).all())
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy for ``st.dataframe``: no ``attrs`` (Streamlit cannot serialise the
+    timestamps some result frames keep there) and dates held as objects made datetime64,
+    so :func:`display_columns` can format them. Numbers stay numbers (they sort)."""
+    out = frame.copy(deep=False)
+    out.attrs = {}
+    for name in out.columns.unique():
+        col = out[name]
+        if isinstance(col, pd.Series) and col.dtype == object:
+            dates = _as_dates(col)
+            if dates is not None:
+                out[name] = dates
+    return out
+
+
+def display_columns(frame: pd.DataFrame, column_config: Mapping | None = None) -> dict:
+    """``column_config`` plus a date format for every column holding plain dates.
+
+    Streamlit shows a datetime64 column as "2023-01-12 00:00:00"; a column whose values
+    have no time of day shows as 2023-01-12. A label the caller gives for such a column
+    (a plain string) keeps the date format; a full column setting of the caller wins.
+    """
+    given = dict(column_config or {})
+    out: dict = {}
+    for name in frame.columns.unique():
+        col = frame[name]
+        if not isinstance(name, str) or not isinstance(col, pd.Series):
+            continue  # a repeated column name: Streamlit shows it as it is
+        dates = _as_dates(col)
+        if dates is None or not _date_only(dates):
+            continue
+        label = given.get(name)
+        if label is None and name in given:
+            continue  # hidden by the caller
+        if label is None or isinstance(label, str):
+            out[name] = st.column_config.DateColumn(label, format=DATE_FORMAT)
+    return {**given, **out}
+
+
+def show_table(
+    frame: pd.DataFrame,
+    *,
+    where: Any = None,
+    column_config: Mapping | None = None,
+    **kwargs: Any,
+) -> None:
+    """``st.dataframe`` (in ``where``, a column or container; the page by default) with
+    dates as dates and missing values as "–", the same on every page."""
+    shown = display_frame(frame)
+    (where or st).dataframe(
+        shown,
+        column_config=display_columns(shown, column_config),
+        placeholder=MISSING,
+        **kwargs,
+    )
+
+
+def customer_columns() -> dict[str, str]:
+    """Translated headers for the canonical columns of a customer list (the user's own
+    columns keep their names)."""
+    return {c: t(f"common.col_{c}") for c in CUSTOMER_COLUMNS}

@@ -65,14 +65,22 @@ def test_sample_train_here_then_list_customer_and_korean():
     # a segment filter and a risk band narrow the list
     at.selectbox(key="explain.segment.en").set_value("contract").run()
     at.multiselect(key="explain.seg_values.contract").set_value(["monthly"]).run()
+    at.radio(key="explain.sort.en").set_value("value_at_risk").run()
     assert not _problems(at), _problems(at)
     assert set(at.dataframe[0].value["contract"]) == {"monthly"}
-    # Korean: widgets with translated choices start afresh (their keys carry the language)
+    # Korean: widgets with translated choices carry the language in their key; the new
+    # widgets start from the choices made in English, and the browser is told so
     at.session_state["cl.lang"] = "ko"
     at.run()
     assert not _problems(at), _problems(at)
-    assert at.radio(key="explain.sort.ko").value == "risk"
-    assert at.selectbox(key="explain.segment.ko").value is None
+    sort = at.radio(key="explain.sort.ko")
+    assert sort.value == "value_at_risk"
+    assert sort.proto.set_value and sort.proto.raw_value == sort.options[1]
+    assert at.selectbox(key="explain.segment.ko").value == "contract"
+    assert set(at.dataframe[0].value["contract"]) == {"monthly"}
+    at.run()  # the next click keeps them too
+    assert at.radio(key="explain.sort.ko").value == "value_at_risk"
+    assert at.selectbox(key="explain.segment.ko").value == "contract"
     md = " ".join(str(m.value) for m in at.markdown)
     assert "이탈 위험" in md
     assert any("명으로 계산했습니다" in str(c.value) for c in at.caption)
