@@ -34,11 +34,15 @@ with boundary("report"):
             t(f"report.sec_{n}"), value=True, key=f"report.sec_{n}", help=t(f"report.help_{n}")
         )
     )
-    ui_lang = current_lang()
+    ui_lang = current_lang() if current_lang() in LANG_NAMES else next(iter(LANG_NAMES))
+    # The report speaks the app's language until the user picks another; switching the
+    # app's language switches the report's too.
+    if st.session_state.get("report.lang_ui") != ui_lang:
+        st.session_state["report.lang_ui"] = ui_lang
+        st.session_state["report.lang"] = ui_lang
     lang = st.radio(
         t("report.lang"),
         list(LANG_NAMES),
-        index=list(LANG_NAMES).index(ui_lang) if ui_lang in LANG_NAMES else 0,
         format_func=LANG_NAMES.get,
         horizontal=True,
         key="report.lang",

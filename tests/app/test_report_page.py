@@ -83,3 +83,18 @@ def test_korean_report_with_the_trained_model_and_a_changed_setting_needs_a_rebu
     at.checkbox(key="report.sec_glossary").uncheck().run()
     assert not _problems(at)
     assert not _keys(at)
+
+
+def test_report_language_follows_a_switch_of_the_app_language():
+    from ui.i18n import LANG_KEY
+
+    at = _sample_on("pages/7_Report.py")
+    assert at.radio(key="report.lang").value == "en"
+    at.session_state[LANG_KEY] = "ko"
+    at.run()
+    assert not _problems(at), _problems(at)
+    assert at.radio(key="report.lang").value == "ko"
+    # a choice made on the page is kept while the app's language stays the same
+    at.radio(key="report.lang").set_value("en").run()
+    at.run()
+    assert at.radio(key="report.lang").value == "en"
