@@ -132,7 +132,11 @@ with boundary("whatif"):
             st.dataframe(
                 cw.compare_display(compared),
                 hide_index=True,
-                column_config={t(f"whatif.col_{c}"): pct for c in ("before", "after", "delta")},
+                column_config={
+                    t("whatif.col_before"): pct,
+                    t("whatif.col_after"): pct,
+                    t("whatif.col_delta"): st.column_config.NumberColumn(format="%+.1f"),
+                },
             )
             st.altair_chart(charts.scenarios_chart(compared, lab), width="stretch")
             if st.button(t("whatif.clear"), key="whatif.clear"):

@@ -318,14 +318,24 @@ def save_scenario(store: dict, name: str, res: W.WhatIfResult) -> None:
     autosave("scenario")  # the saved workspace keeps the scenarios too
 
 
+def _cell_text(v: object) -> str:
+    """A changed value as text: "–" when unchanged, whole numbers without ".0"."""
+    if v is None or v != v or v == "":
+        return "–"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
 def compare_display(compared: pd.DataFrame) -> pd.DataFrame:
     """Saved scenarios with translated titles for the fixed columns."""
     fixed = ("scenario", "customer", "before", "after", "delta", "n_changes")
     # changed-feature columns mix numbers, text and None: show them as text, "–" = unchanged
     out = compared.copy()
+    out["delta"] = out["delta"] * 100  # percentage points, as the metric above says
     for c in out.columns:
         if c not in fixed:
-            out[c] = out[c].map(lambda v: "–" if v is None or v != v or v == "" else str(v))
+            out[c] = out[c].map(_cell_text)
     names = {c: t(f"whatif.col_{c}") for c in fixed}
     if "linked" in out.columns:  # the features each scenario moved with a category
         names["linked"] = t("whatif.col_linked")

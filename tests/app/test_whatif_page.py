@@ -64,6 +64,10 @@ def test_whatif_page_on_the_sample():
     assert list(kept) == ["fewer problems", "other plan"]
     compared = at.dataframe[-1].value
     assert list(compared["Scenario"]) == ["fewer problems", "other plan"]
+    # the change is in percentage points, like the metric; counts read as whole numbers
+    points = (compared["Risk after"] - compared["Risk before"]) * 100
+    assert (compared["Change (points)"] - points).abs().max() < 1e-9
+    assert "0.0" not in set(compared["failed_payments_90d"])
     assert (compared["Customer"] == customer).all()
 
     # one click back to the real values
