@@ -83,7 +83,7 @@ def _set_feature(page, feature: str, value: str) -> None:
     box.fill(value)
     box.press("Enter")
     wait_for_app(page)
-    assert box.input_value() == value
+    assert float(box.input_value()) == float(value), box.input_value()
 
 
 def _save_scenario(page, name: str) -> None:
@@ -346,3 +346,31 @@ def test_bad_files_on_the_data_page_keep_the_sample(page, app_url, screenshot_di
     # the sample's own sections are still on the page below the message
     assert main.get_by_text(SAMPLE_NAME, exact=True).first.is_visible()
     assert page.locator(ERROR_BOX).count() == 1, error_boxes(page)  # the last file's only
+
+
+def test_whatif_on_telco(page, app_url, shared_data, screenshot_dir):
+    """A real file: upload Telco, confirm, train on the What-if page, lower one customer's
+    monthly charges, save the scenario and find it in the comparison table."""
+    telco = shared_data / "telco_customer_churn.csv"
+    open_app(page, app_url, "Data")
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(telco))
+    wait_for_app(page)
+    page.get_by_role("button", name=t("data.confirm", lang="en")).click()
+    wait_for_app(page)
+    _no_problems(page, "confirming Telco")
+    go_to(page, app_url, WHATIF_PAGE)
+    page.locator(f"{_key('whatif.train')} button").click()
+    wait_for_app(page)
+    _no_problems(page, "What-if on Telco after training")
+    before = _metric(page, t("whatif.before", lang="en"))
+    assert re.fullmatch(r"\d+(\.\d)? %", before), before
+
+    _set_feature(page, "MonthlyCharges", "20")
+    assert _metric(page, t("whatif.n_changes", lang="en")) == "1"
+    _save_scenario(page, "Cheaper plan")
+    frame = page.get_by_test_id("stDataFrame").last
+    frame.scroll_into_view_if_needed()
+    frame.locator('td[role="gridcell"][aria-colindex="1"]').first.wait_for(state="attached")
+    assert _grid_column(frame, 0) == ["Cheaper plan"]
+    screenshot(page, screenshot_dir, "whatif_02_telco_en")
+    _no_problems(page, "What-if on Telco with a scenario")
