@@ -628,7 +628,9 @@ def _segments(inp: ReportInputs) -> Section:
     s.tables["churn_by_segment"] = out
     signs = recognise_warning_signs(t.frame.columns)
     if signs:
-        s.tables["warning_signs"] = warning_signs(t, signs)
+        # level_order only sorts the levels; the reader needs the levels themselves
+        table = warning_signs(t, signs).drop(columns=["level_order"], errors="ignore")
+        s.tables["warning_signs"] = table
     return s
 
 

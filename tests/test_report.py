@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -326,3 +327,16 @@ def test_cli_bad_input_is_one_error_line(tmp_path):
     assert "Traceback" not in r.stderr
     r = run_cli(src, "-o", str(tmp_path / "r.pdf"))
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_warning_signs_table_hides_the_internal_sort_column():
+    from churn.io import read_table
+    from churn.roles import infer_roles
+
+    path = Path(__file__).resolve().parents[1] / "data" / "sample" / "subscriptions.csv"
+    frame = read_table(path).frame
+    t = build_customer_table(frame, infer_roles(frame))
+    rep = R.build_report(t, sections=["segments"], charts=False)
+    signs = rep.sections[0].tables["warning_signs"]
+    assert len(signs) > 0 and "level" in signs.columns
+    assert "level_order" not in signs.columns
