@@ -11,8 +11,8 @@ from ui import cache_whatif as cw
 from ui.cache_model import current_model
 from ui.errors import boundary
 from ui.i18n import current_lang, fmt_int, fmt_money, fmt_pct, t
-from ui.state import SCENARIOS, bootstrap, get_confirmed, get_dataset
-from ui.widgets import page_header, require_table
+from ui.state import SCENARIOS, bootstrap, get_confirmed, get_dataset, keep_choice
+from ui.widgets import option_labels, page_header, require_table
 
 bootstrap("whatif")
 
@@ -46,8 +46,10 @@ with boundary("whatif"):
         customer = left.selectbox(
             t("whatif.customer"),
             list(risks),
-            key="whatif.customer",
-            format_func=lambda c: t("whatif.customer_option", id=c, risk=fmt_pct(risks[c])),
+            key=keep_choice("whatif.customer"),
+            format_func=option_labels(
+                risks, lambda c: t("whatif.customer_option", id=c, risk=fmt_pct(risks[c]))
+            ),
         )
         acts = right.multiselect(
             t("whatif.actionable"),

@@ -19,7 +19,8 @@ from churn.model import DEFAULT_MODEL, TrainedModel, feature_frame
 from churn.table import CustomerTable
 from ui import cache_model as cm
 from ui.i18n import fmt_int, fmt_money, fmt_pct, t
-from ui.state import MODEL, Confirmed
+from ui.state import MODEL, Confirmed, keep_choice
+from ui.widgets import option_labels
 
 _TTL = 4 * 3600
 _SMALL = 64
@@ -371,8 +372,8 @@ def _levels(sp: pd.DataFrame, col: str) -> list:
 def segment_controls(sp: pd.DataFrame, acts: list[str], table: CustomerTable) -> dict:
     """The segment tab's widgets: who, what changes, and the money; returns their values."""
     mode = st.radio(
-        t("whatif.seg_mode"), ["filter", "top"], key="whatif.seg_mode", horizontal=True,
-        format_func=lambda k: t(f"whatif.seg_mode_{k}"),
+        t("whatif.seg_mode"), ["filter", "top"], key=keep_choice("whatif.seg_mode"),
+        horizontal=True, format_func=option_labels(["filter", "top"], lambda k: t(f"whatif.seg_mode_{k}")),
     )  # fmt: skip
     out: dict[str, Any] = {"column": None, "values": (), "top_n": None}
     if mode == "filter":
@@ -389,9 +390,10 @@ def segment_controls(sp: pd.DataFrame, acts: list[str], table: CustomerTable) ->
             key="whatif.seg_top",
         )  # fmt: skip
     c1, c2, c3 = st.columns(3)
+    kinds = ["set", "scale", "cap"]
     kind = c1.radio(
-        t("whatif.iv_kind"), ["set", "scale", "cap"], key="whatif.iv_kind",
-        format_func=lambda k: t(f"whatif.iv_{k}"),
+        t("whatif.iv_kind"), kinds, key=keep_choice("whatif.iv_kind"),
+        format_func=option_labels(kinds, lambda k: t(f"whatif.iv_{k}")),
     )  # fmt: skip
     numeric = sp.loc[sp["kind"] != "categorical", "feature"].tolist()
     choices = [c for c in acts if kind == "set" or c in numeric] or (
@@ -426,8 +428,8 @@ def segment_controls(sp: pd.DataFrame, acts: list[str], table: CustomerTable) ->
         / 100
     )
     sources = ["column", "constant"] if table.has_value else ["constant"]
-    src = d3.radio(t("whatif.value_source"), sources, key="whatif.value_source",
-                   format_func=lambda k: t(f"whatif.value_{k}"))  # fmt: skip
+    src = d3.radio(t("whatif.value_source"), sources, key=keep_choice("whatif.value_source"),
+                   format_func=option_labels(sources, lambda k: t(f"whatif.value_{k}")))  # fmt: skip
     const = d3.number_input(t("whatif.value"), 0.0, value=100.0, key="whatif.value",
                             disabled=src == "column")  # fmt: skip
     out["value"] = None if src == "column" else float(const)

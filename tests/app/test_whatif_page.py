@@ -150,3 +150,28 @@ def test_whatif_page_on_telco(shared_data):
     assert not _problems(at), _problems(at)
     after = float(_metric(at, "Risk with the changes").rstrip(" %"))
     assert after < before
+
+
+def test_whatif_choices_survive_a_language_switch():
+    from ui.i18n import LANG_KEY, t
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.button(key="home.try_sample").click().run()
+    at.switch_page(PAGE).run()
+    at.button(key="whatif.train").click().run()
+    first = at.selectbox(key="whatif.customer").value
+    at.selectbox(key="whatif.customer").select_index(1).run()
+    chosen = at.selectbox(key="whatif.customer").value
+    assert chosen != first
+    at.radio(key="whatif.iv_kind").set_value("scale").run()
+    at.radio(key="whatif.seg_mode").set_value("top").run()
+    assert not _problems(at), _problems(at)
+    at.session_state[LANG_KEY] = "ko"
+    at.run()
+    at.run()  # the rerun after the switch must keep the choices too
+    assert not _problems(at), _problems(at)
+    assert at.selectbox(key="whatif.customer").value == chosen
+    assert at.radio(key="whatif.iv_kind").value == "scale"
+    assert at.radio(key="whatif.seg_mode").value == "top"
+    assert t("whatif.before", lang="ko") in [m.label for m in at.metric]  # really in Korean
