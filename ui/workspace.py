@@ -40,6 +40,7 @@ from ui.state import (
     Dataset,
     get_confirmed,
     get_dataset,
+    keep_choice,
     set_confirmed,
     set_dataset,
 )
@@ -365,7 +366,9 @@ def _list_widget(s: WorkspaceStore, current: str | None) -> None:
         i.id: _label(i) + (t("workspace.is_current") if i.id == current else "") for i in infos
     }
     # A radio, not a selectbox: the sidebar's only selectbox stays the language picker.
-    pick = st.radio(t("workspace.pick"), list(by_id), format_func=labels.get, key="ws.pick")
+    pick = st.radio(
+        t("workspace.pick"), list(by_id), format_func=labels.get, key=keep_choice("ws.pick")
+    )
     info = by_id[pick]
     if not info.ok:
         st.warning(t("workspace.damaged", message=info.problem or ""))
