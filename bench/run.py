@@ -50,9 +50,12 @@ TARGETS: dict[str, tuple[int | None, float | None, float | None]] = {
     "train default model": (None, None, None),  # see _train_target
     "reasons for top 1,000 at risk": (None, 2.0, None),
     "one customer's reasons": (None, 0.3, None),
-    "page rerun after a widget change": (None, 0.5, None),
+    "page rerun after a widget change": (1_000_000, 0.5, None),  # judged on the slowest
     "whole flow (read, table, model, explanations)": (1_000_000, None, 6 * GB),
 }
+
+
+RERUN_STEP = "page rerun after a widget change"
 
 
 def _train_target(size: int) -> float | None:
@@ -331,25 +334,71 @@ def step_cold_start(data: Path, size: int, repeat: int) -> dict[str, Any]:
     return {"app cold start to served home page": times}
 
 
+#: page -> (widget kind, key, two values to alternate between, or None for "index 1/2")
+RERUN_WIDGETS: list[tuple[str, str, str, str, tuple[Any, Any] | None]] = [
+    ("Data", "pages/1_Data.py", "selectbox", "sidebar.lang", ("ko", "en")),
+    ("Churn over time", "pages/2_Churn_over_time.py", "selectbox", "over_time.period",
+     ("week", "month")),
+    ("Segments", "pages/3_Segments.py", "selectbox", "segments.by", None),
+    ("Model", "pages/4_Model.py", "slider", "model.threshold", (0.3, 0.5)),
+    ("Explanations", "pages/5_Explanations.py", "selectbox", "explain.pick", None),
+    ("What-if", "pages/6_What_if.py", "selectbox", "whatif.customer", None),
+    ("Report", "pages/7_Report.py", "checkbox", "report.sec_over_time", (False, True)),
+]  # fmt: skip
+
+
+def _load_into_app(at, data: Path, size: int) -> str:
+    """The sample (size 0) or the generated file, confirmed and with the default model."""
+    from ui.state import Dataset
+
+    if size == 0:
+        at.button(key="home.try_sample").click().run()
+        label = "sample"
+    else:
+        path = data / f"subs_{size}.csv"
+        at.session_state["cl.dataset"] = Dataset.from_bytes(path.name, path.read_bytes())
+        at.switch_page("pages/1_Data.py").run()
+        at.button(key="data.confirm").click().run()
+        label = fmt_size(size)
+    at.switch_page("pages/4_Model.py").run()
+    at.button(key="model.train").click().run()
+    if at.exception:
+        raise RuntimeError(str(at.exception[0].message))
+    return label
+
+
 def step_rerun(data: Path, size: int, repeat: int) -> dict[str, Any]:
-    """AppTest: sample loaded, Churn over time page cached, then change the period."""
+    """AppTest with the data and model cached: on every page, change one widget and time
+    the rerun. Each page is visited once first (its own tables computed and cached); the
+    first change of a widget to a value never shown before counts, as a user would see it.
+    """
+    import tempfile
+
+    os.environ.setdefault("CHURNLENS_WORKSPACES", tempfile.mkdtemp(prefix="bench-ws-"))
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
     at.run()
-    at.button(key="home.try_sample").click().run()
-    at.switch_page("pages/2_Churn_over_time.py").run()
-    at.run()  # everything cached now
-    times = []
-    for i in range(repeat):
-        value = "week" if i % 2 == 0 else "quarter"
-        at.selectbox(key="over_time.period").set_value(value)
-        t0 = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - t0)
-        if at.exception:
-            raise RuntimeError(str(at.exception[0].message))
-    return {"page rerun after a widget change": times, "_note": "sample, Churn over time, period"}
+    label = _load_into_app(at, data, size)
+    out: dict[str, Any] = {}
+    for page, script, kind, key, values in RERUN_WIDGETS:
+        at.switch_page(script).run()
+        at.run()  # everything this page needs is cached now
+        times = []
+        for i in range(max(repeat, 2)):
+            widget = getattr(at, kind)(key=key)
+            if values is None:
+                widget.select_index(1 + i % 2)
+            else:
+                widget.set_value(values[i % 2])
+            t0 = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - t0)
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception[0].message}")
+        out[f"{RERUN_STEP}: {page}"] = times
+    out["_note"] = label
+    return out
 
 
 STEPS: dict[str, Callable[[Path, int, int], dict[str, Any]]] = {
@@ -459,7 +508,7 @@ def machine() -> dict[str, Any]:
 def target_of(step: str, size: int) -> tuple[float | None, float | None]:
     if step == "train default model":
         return _train_target(size), None
-    at, secs, mem = TARGETS.get(step, (None, None, None))
+    at, secs, mem = TARGETS.get(step.split(":")[0], (None, None, None))
     if at is not None and at != size:
         return None, None
     return secs, mem
@@ -517,6 +566,8 @@ def build_rows(results: list[tuple[str, int, dict[str, Any]]]) -> list[dict[str,
                 )
                 continue
             med = statistics.median(times)
+            # "any widget change" is a bound on every change, so the slowest one is judged
+            judged = max(times) if name.startswith(RERUN_STEP) else med
             spread = f"runs {min(times):.3f}-{max(times):.3f} s" if len(times) > 1 else ""
             rows.append(
                 {
@@ -526,7 +577,7 @@ def build_rows(results: list[tuple[str, int, dict[str, Any]]]) -> list[dict[str,
                     "peak": res["peak_rss"],
                     "n": len(times),
                     "target": target,
-                    "verdict": verdict(med, res["peak_rss"], secs, mem),
+                    "verdict": verdict(judged, res["peak_rss"], secs, mem),
                     "note": "; ".join(x for x in (note, spread) if x),
                     "load": res["load"],
                 }
@@ -603,7 +654,7 @@ def plan(sizes: list[int], events: list[int], quick: bool) -> list[tuple[str, in
     jobs += [("models", max(small))]
     jobs += [("leaderboard", min(sizes))]
     jobs += [("explain", 0)] + [("explain", n) for n in sizes if n > 5_000]
-    jobs += [("cold_start", 0), ("rerun", 0)]
+    jobs += [("cold_start", 0), ("rerun", 0)] + [("rerun", n) for n in sizes]
     return jobs
 
 

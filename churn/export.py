@@ -33,19 +33,45 @@ def neutralise(value: object) -> object:
     return value
 
 
+def _is_text(s: pd.Series) -> bool:
+    return (
+        s.dtype == object
+        or pd.api.types.is_string_dtype(s)
+        or isinstance(s.dtype, pd.CategoricalDtype)
+    )
+
+
+def formula_mask(s: pd.Series) -> pd.Series:
+    """True for the text cells of ``s`` that :func:`neutralise` changes (vectorised)."""
+    if not _is_text(s):
+        return pd.Series(False, index=s.index)
+    values = s.astype(object)
+    is_str = values.map(type, na_action="ignore").eq(str)
+    if not is_str.any():
+        return is_str
+    hit = values[is_str].astype(str).str.match(_DANGER)
+    return hit.reindex(s.index, fill_value=False).astype(bool)
+
+
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells and column names cannot run as formulas."""
     out = df.copy()
     out.columns = [str(neutralise(str(c))) for c in out.columns]
-    for col in out.columns:
-        s = out[col]
-        if (
-            s.dtype == object
-            or pd.api.types.is_string_dtype(s)
-            or isinstance(s.dtype, pd.CategoricalDtype)
-        ):
-            out[col] = s.astype(object).map(neutralise)
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
+        if _is_text(s):
+            mask = formula_mask(s)
+            values = s.astype(object)
+            if mask.any():
+                values = values.where(~mask, "'" + values[mask].astype(str))
+            out.isetitem(i, values)
     return out
+
+
+def count_formula_cells(df: pd.DataFrame) -> int:
+    """How many text cells and column names :func:`safe_frame` neutralises."""
+    n = sum(1 for c in df.columns if neutralise(str(c)) != str(c))
+    return n + sum(int(formula_mask(df.iloc[:, i]).sum()) for i in range(df.shape[1]))
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:

@@ -113,12 +113,12 @@ with boundary("over_time"):
             format_func=option_labels(whiches, lambda w: t(f"over_time.which_{w}")),
             key=keep_choice("over_time.list_which"),
         )
-        n, csv, preview = cache.customers_in_period(conf, table, label, period, which)
+        n, preview = cache.customers_in_period(conf, table, label, period, which)
         st.caption(t("over_time.list_count", n=fmt_int(n), period=label))
         show_table(preview, column_config=customer_columns(), hide_index=True, height=240)
         st.download_button(
             t("over_time.download"),
-            data=csv,
+            data=cache.customers_csv(table, label, period, which),
             file_name=f"customers_{which}_{label}.csv",
             mime="text/csv",
             key="over_time.download",

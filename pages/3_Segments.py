@@ -94,7 +94,8 @@ with boundary("segments"):
 
         st.subheader(t("segments.list_title"))
         pick = st.selectbox(t("segments.pick"), res["segment"].tolist(), key="segments.pick")
-        n, data, neutralised, preview = cache.segment_customers(conf, table, by, pick, binning)
+        n, neutralised, preview = cache.segment_customers(conf, table, by, pick, binning)
+        data = cache.segment_csv(table, by, pick, binning)
         st.caption(t("segments.list_caption", n=fmt_int(n), segment=pick))
         show_table(preview, column_config=customer_columns(), hide_index=True, height=240)
         st.download_button(

@@ -11,7 +11,7 @@ from ui import cache_model as cm
 from ui.errors import boundary
 from ui.i18n import current_lang, fmt_int, fmt_pct, t
 from ui.state import MODEL, bootstrap, get_confirmed, get_dataset, language_key
-from ui.widgets import NONE, option_labels, page_header, require_table, show_table
+from ui.widgets import NONE, fixed_labels, option_labels, page_header, require_table, show_table
 
 LIST_COLUMNS = ("risk_rank", "customer_id", "name", "email", "risk", "value", "value_at_risk")
 LIST_COLUMNS += ("signup_date", "last_purchase", "reason_1", "reason_2", "reason_3")
@@ -145,7 +145,7 @@ with boundary("explain"):
     picked = p1.selectbox(
         t("explain.pick"),
         list(names),
-        format_func=names.get,
+        format_func=fixed_labels(names),
         key="explain.pick",
         index=0 if names else None,
     )

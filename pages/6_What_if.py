@@ -12,7 +12,7 @@ from ui.cache_model import current_model
 from ui.errors import boundary
 from ui.i18n import current_lang, fmt_int, fmt_money, fmt_pct, t
 from ui.state import SCENARIOS, bootstrap, get_confirmed, get_dataset, keep_choice
-from ui.widgets import option_labels, page_header, require_table
+from ui.widgets import fixed_labels, page_header, require_table
 
 bootstrap("whatif")
 
@@ -41,16 +41,20 @@ with boundary("whatif"):
     one, seg = st.tabs([t("whatif.tab_one"), t("whatif.tab_segment")])
 
     with one:
-        risks = cw.customer_choices(h, tm, table)
+        labels = cw.customer_choices(h, tm, table)
         left, right = st.columns([1, 2])
         customer = left.selectbox(
             t("whatif.customer"),
-            list(risks),
-            key=keep_choice("whatif.customer"),
-            format_func=option_labels(
-                risks, lambda c: t("whatif.customer_option", id=c, risk=fmt_pct(risks[c]))
-            ),
+            list(labels),
+            key=keep_choice(cw.PICK_KEY),
+            format_func=fixed_labels(labels),
+            help=t("whatif.customer_help", n=fmt_int(cw.PICK_LIMIT)),
         )
+        left.text_input(
+            t("whatif.search"), key=cw.SEARCH_KEY, on_change=cw.pick_searched, args=(table,)
+        )
+        if cw.search_miss():
+            left.warning(t("whatif.search_none", query=cw.search_miss()))
         acts = right.multiselect(
             t("whatif.actionable"),
             sp["feature"].tolist(),

@@ -101,3 +101,32 @@ def test_sheet_names_are_legal_and_unique():
     b = sheet_name("Churn by segment: plan/contract [all] " * 3, taken)
     assert len(a) <= 31 and len(b) <= 31 and a != b
     assert not set("[]:*?/\\") & set(a)
+
+
+def test_vectorised_neutralising_agrees_with_the_cell_rule():
+    """safe_frame / count_formula_cells (vectorised) give what neutralise() gives per cell,
+    on mixed object, categorical and string columns, duplicate names included."""
+    import random
+
+    from churn.export import count_formula_cells, neutralise, safe_frame
+
+    rng = random.Random(7)
+    pool = ["=1+1", "+x", "-3", "@a", "\tx", " =y", "\u3000＝z", "＋", "plain", "a=b", "", None, 5]
+    cols = {f"c{i}": [rng.choice(pool) for _ in range(200)] for i in range(3)}
+    frame = pd.DataFrame(cols)
+    frame["cat"] = pd.Categorical([rng.choice(["=c", "d", None]) for _ in range(200)])
+    frame["str"] = pd.Series([rng.choice(["-s", "t", None]) for _ in range(200)], dtype="string")
+    frame = pd.concat([frame, frame[["c0"]]], axis=1)  # a duplicate column name
+    frame["=name"] = 1
+    expected = 0
+    safe = safe_frame(frame)
+    for i in range(frame.shape[1]):
+        for before, after in zip(frame.iloc[:, i], safe.iloc[:, i], strict=True):
+            want = neutralise(before) if isinstance(before, str) else before
+            if pd.isna(want):
+                assert pd.isna(after)
+            else:
+                assert after == want
+            expected += isinstance(before, str) and want != before
+    assert list(safe.columns)[-1] == "'=name"
+    assert count_formula_cells(frame) == expected + 1  # + the column name

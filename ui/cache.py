@@ -4,10 +4,20 @@ Every cached function is keyed on explicit text keys (a SHA-256 of the uploaded 
 plus the confirmed roles and settings), never on Streamlit's own hashing of a large
 frame: arguments whose names start with ``_`` are not hashed (DESIGN rule 7). Caches are
 bounded in entries and time so a long workshop day does not grow memory without limit.
+
+The file read and the customer table are ``st.cache_resource``: ``st.cache_data`` would
+unpickle a fresh copy on every call, about 0.5 s per call for a million-row table, on
+every rerun of every page. The cached objects are shared by every session, so their
+arrays are made read-only (an in-place write raises instead of changing another user's
+data) and callers get a shallow copy (adding or replacing a column stays local).
 """
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from churn.table import CustomerTable
@@ -18,12 +28,32 @@ _FRAMES = 16  # cached reads / tables
 _SMALL = 64  # cached small results
 
 
-@st.cache_data(max_entries=_FRAMES, ttl=_TTL, show_spinner=False)
-def read(content_hash: str, name: str, sheet: str | None, _data: bytes):
-    """Read an uploaded file (``churn.io.read_table``), keyed on its content hash."""
+def _freeze(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark the frame's numpy arrays read-only (shared cache entries are never edited)."""
+    for block in frame._mgr.blocks:
+        values = getattr(block, "values", None)
+        if isinstance(values, np.ndarray):
+            values.flags.writeable = False
+    return frame
+
+
+def _shallow(obj, **changes):
+    """A copy of the dataclass ``obj`` whose frame is a shallow copy of the cached one."""
+    return dataclasses.replace(obj, frame=obj.frame.copy(deep=False), **changes)
+
+
+@st.cache_resource(max_entries=_FRAMES, ttl=_TTL, show_spinner=False)
+def _read(content_hash: str, name: str, sheet: str | None, _data: bytes):
     from churn.io import read_table
 
-    return read_table(_data, name=name, sheet=sheet)
+    res = read_table(_data, name=name, sheet=sheet)
+    _freeze(res.frame)
+    return res
+
+
+def read(content_hash: str, name: str, sheet: str | None, _data: bytes):
+    """Read an uploaded file (``churn.io.read_table``), keyed on its content hash."""
+    return _shallow(_read(content_hash, name, sheet, _data))
 
 
 def read_dataset(ds: Dataset, sheet: str | None = None):
@@ -38,22 +68,24 @@ def propose_roles(content_hash: str, name: str, sheet: str | None, _data: bytes)
     return infer_roles(read(content_hash, name, sheet, _data).frame)
 
 
-@st.cache_data(max_entries=_FRAMES, ttl=_TTL, show_spinner=False)
+@st.cache_resource(max_entries=_FRAMES, ttl=_TTL, show_spinner=False)
 def _table(key: str, _ds: Dataset, _conf: Confirmed) -> CustomerTable:
     from churn.shapes import build_customer_table
 
     frame = read(_ds.content_hash, _ds.name, _conf.sheet, _ds.data).frame
-    return build_customer_table(
+    table = build_customer_table(
         frame,
         _conf.roles,
         snapshot=_conf.snapshot,
         inactivity_days=_conf.inactivity_days,
     )
+    _freeze(table.frame)
+    return table
 
 
 def customer_table(ds: Dataset, conf: Confirmed) -> CustomerTable:
     """The confirmed customer table, keyed on content hash + roles + settings."""
-    return _table(conf.key, ds, conf)
+    return _shallow(_table(conf.key, ds, conf))
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)

@@ -36,20 +36,26 @@ def period_table(
 
 
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
-def _customers_csv(
+def _customers(
     key: str, label: str, period: str, which: str, _table: CustomerTable
-) -> tuple[int, bytes, pd.DataFrame]:
-    from churn.export import to_csv_bytes
-
+) -> tuple[int, pd.DataFrame]:
     frame = metrics.customers_in_period(_table, label, period, which)
-    return len(frame), to_csv_bytes(frame), frame.head(500)
+    return len(frame), frame.head(500)
 
 
 def customers_in_period(
     conf: Confirmed, table: CustomerTable, label: str, period: str, which: str
-) -> tuple[int, bytes, pd.DataFrame]:
-    """(count, safe CSV bytes, first 500 rows) of the customers behind one number."""
-    return _customers_csv(conf.key, label, period, which, table)
+) -> tuple[int, pd.DataFrame]:
+    """(count, first 500 rows) of the customers behind one number."""
+    return _customers(conf.key, label, period, which, table)
+
+
+def customers_csv(table: CustomerTable, label: str, period: str, which: str):
+    """A function writing those customers as Excel-safe CSV, called by the download
+    button on click (not on every rerun)."""
+    from churn.export import to_csv_bytes
+
+    return lambda: to_csv_bytes(metrics.customers_in_period(table, label, period, which))
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)

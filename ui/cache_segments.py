@@ -57,16 +57,24 @@ def churn_heatmap(
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
 def _export(
     key: str, column: str, segment: str, binning: Binning, _table: CustomerTable
-) -> tuple[int, bytes, int, pd.DataFrame]:
-    rows, data, neutralised = seg.export_segment(_table, column, segment, **_opts(binning))
-    return len(rows), data, neutralised, rows.head(500)
+) -> tuple[int, int, pd.DataFrame]:
+    from churn.export import count_formula_cells
+
+    rows = seg.customers_in_segment(_table, column, segment, **_opts(binning))
+    return len(rows), count_formula_cells(rows), rows.head(500)
 
 
 def segment_customers(
     conf: Confirmed, table: CustomerTable, column: str, segment: str, binning: Binning
-) -> tuple[int, bytes, int, pd.DataFrame]:
-    """(customers, safe CSV bytes, neutralised cells, first 500 rows) of one segment."""
+) -> tuple[int, int, pd.DataFrame]:
+    """(customers, cells the export neutralises, first 500 rows) of one segment."""
     return _export(conf.key, column, segment, binning, table)
+
+
+def segment_csv(table: CustomerTable, column: str, segment: str, binning: Binning):
+    """A function writing the segment's Excel-safe CSV: the download button calls it on
+    click, so a million-row table does not write a CSV on every rerun."""
+    return lambda: seg.export_segment(table, column, segment, **_opts(binning))[1]
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)

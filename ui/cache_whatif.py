@@ -18,7 +18,7 @@ from churn import whatif as W
 from churn.model import DEFAULT_MODEL, TrainedModel, feature_frame
 from churn.table import CustomerTable
 from ui import cache_model as cm
-from ui.i18n import fmt_int, fmt_money, fmt_pct, t
+from ui.i18n import current_lang, fmt_int, fmt_money, fmt_pct, t
 from ui.state import MODEL, Confirmed, keep_choice
 from ui.widgets import option_labels
 
@@ -59,18 +59,62 @@ def links(h: dict, tm: TrainedModel, table: CustomerTable) -> pd.DataFrame:
     return _links(cm.settings_of(h), tm, table)
 
 
+#: Customers offered in the what-if picker (the rest are found with the search box): a
+#: selectbox of a million options takes seconds to draw on every rerun.
+PICK_LIMIT = 1000
+
+
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
-def _choices(settings: cm.Settings, _h: dict, _tm: TrainedModel, _table) -> dict[str, float]:
+def _choices(settings: cm.Settings, lang: str, limit: int, _h, _tm: TrainedModel, _table) -> dict:
     risk = cm.scores(_h, _tm, _table)
     status = _table.frame.set_index(_table.frame["customer_id"].astype(str))["label_status"]
-    here = risk[status.reindex(risk.index) != "churned"].sort_values(ascending=False)
-    gone = risk[status.reindex(risk.index) == "churned"].sort_values(ascending=False)
-    return {str(k): float(v) for k, v in pd.concat([here, gone]).items()}
+    gone = (status.reindex(risk.index) == "churned").to_numpy()
+    here = risk[~gone].nlargest(limit)
+    rest = risk[gone].nlargest(max(limit - len(here), 0))
+    return {str(k): _option(str(k), float(v)) for k, v in pd.concat([here, rest]).items()}
 
 
-def customer_choices(h: dict, tm: TrainedModel, table: CustomerTable) -> dict[str, float]:
-    """customer id -> risk; customers still here first, riskiest first."""
-    return _choices(cm.settings_of(h), h, tm, table)
+def _option(customer: str, risk: float) -> str:
+    return t("whatif.customer_option", id=customer, risk=fmt_pct(risk))
+
+
+def customer_choices(h: dict, tm: TrainedModel, table: CustomerTable) -> dict[str, str]:
+    """customer id -> label for the picker: the PICK_LIMIT riskiest customers still here
+    (then churned ones when fewer are here), riskiest first; the customer chosen before
+    (found with the search box) stays on the list."""
+    labels = _choices(cm.settings_of(h), current_lang(), PICK_LIMIT, h, tm, table)
+    chosen = st.session_state.get(PICK_KEY)
+    if chosen is not None and str(chosen) not in labels:
+        risk = cm.scores(h, tm, table)
+        if str(chosen) in risk.index:
+            labels = {str(chosen): _option(str(chosen), float(risk[str(chosen)])), **labels}
+    return labels
+
+
+PICK_KEY = "whatif.customer"
+SEARCH_KEY = "whatif.search"
+_SEARCH_MISS = "whatif.search_miss"
+
+
+def pick_searched(table: CustomerTable) -> None:
+    """``on_change`` of the search box: choose the customer whose id (or name) matches."""
+    from churn.explain import find_customer
+
+    query = str(st.session_state.get(SEARCH_KEY) or "").strip()
+    st.session_state[_SEARCH_MISS] = None
+    if not query:
+        return
+    try:
+        row = find_customer(table, query)[0]
+    except ValueError:
+        st.session_state[_SEARCH_MISS] = query
+        return
+    st.session_state[PICK_KEY] = str(table.frame.at[row, "customer_id"])
+
+
+def search_miss() -> str | None:
+    """The last search that matched no customer (None when it matched)."""
+    return st.session_state.get(_SEARCH_MISS)
 
 
 def current_values(tm: TrainedModel, table: CustomerTable, customer: str) -> dict[str, Any]:

@@ -175,3 +175,39 @@ def test_whatif_choices_survive_a_language_switch():
     assert at.radio(key="whatif.iv_kind").value == "scale"
     assert at.radio(key="whatif.seg_mode").value == "top"
     assert t("whatif.before", lang="ko") in [m.label for m in at.metric]  # really in Korean
+
+
+def test_customer_list_is_bounded_and_search_finds_any_customer(monkeypatch):
+    """The picker lists the PICK_LIMIT riskiest customers still here; the search box
+    (id, or part of a name) chooses any other one, who then stays on the list."""
+    import pandas as pd
+
+    from ui import cache_whatif as cw
+
+    monkeypatch.setattr(cw, "PICK_LIMIT", 25)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.button(key="home.try_sample").click().run()
+    at.switch_page(PAGE).run()
+    at.button(key="whatif.train").click().run()
+    assert not _problems(at), _problems(at)
+    box = at.selectbox(key="whatif.customer")
+    assert len(box.options) == 25
+    # the listed customers are the 25 riskiest of those not churned, riskiest first
+    sample = pd.read_csv(ROOT / "data" / "sample" / "subscriptions.csv")
+    listed = [o.split(" · ")[0] for o in box.options]
+    assert not set(listed) & set(sample.loc[sample["churned"] == 1, "customer_id"])
+    risks = [float(o.split(" ")[-2]) for o in box.options]
+    assert risks == sorted(risks, reverse=True)
+
+    outside = next(c for c in sample["customer_id"] if c not in listed)
+    at.text_input(key="whatif.search").input(outside).run()
+    assert not _problems(at), _problems(at)
+    assert at.selectbox(key="whatif.customer").value == outside
+    assert len(at.selectbox(key="whatif.customer").options) == 26  # the found one is added
+    at.run()  # the choice stays on later reruns
+    assert at.selectbox(key="whatif.customer").value == outside
+
+    at.text_input(key="whatif.search").input("no such customer 123").run()
+    assert any("no such customer 123" in w.value for w in at.warning)
+    assert at.selectbox(key="whatif.customer").value == outside  # the choice is kept
