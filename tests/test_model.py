@@ -703,3 +703,16 @@ def test_chart_builders_make_valid_specs_with_given_labels(trained):
     # 5,001 profit rows are thinned for the browser; the recommended point is kept exactly
     assert len(C._thin(curve)) <= C.MAX_POINTS
     assert f'"contacted": {rec.n_contact}' in spec
+
+
+def test_threshold_counts_by_hand_and_as_part_of_evaluate():
+    y = [1, 1, 0, 0, 0, 1]
+    s = [0.9, 0.4, 0.6, 0.2, 0.5, 0.5]
+    c = M.threshold_counts(y, s, 0.5)  # predicted churned: 0.9, 0.6, 0.5, 0.5
+    assert (c["tp"], c["fp"], c["tn"], c["fn"]) == (2, 2, 1, 1)
+    assert c["precision"] == 0.5 and c["recall"] == 2 / 3 and c["threshold"] == 0.5
+    whole = M.evaluate(y, s, 0.5)
+    assert {k: whole[k] for k in c} == c
+    assert {**M.evaluate(y, s, 0.8), **c} == whole  # the rest does not move with it
+    conf = M.confusion_frame(y, s, 0.5)
+    assert conf["n"].tolist() == [2, 1, 2, 1] and conf["share"].sum() == pytest.approx(1)

@@ -229,6 +229,35 @@ def test_segment_moves_linked_numbers_per_customer(termed):
     assert off.linked_changes == [] and "linked_renew_days" not in off.per_customer
 
 
+def test_precomputed_groups_and_reference_give_the_same_answers(termed):
+    """The app computes the reference groups (and the reasons' reference) once per model
+    and passes them in; the results are those computed from scratch."""
+    from churn import explain as E
+
+    table, trained, space = termed
+    groups, links = W.reference_groups(table, trained), W.linked_features(table, trained)
+    ref = E.make_reference(table, trained.features)
+    f = table.frame
+    cid = f.loc[(f["term"] == "monthly") & (f["renew_days"] == 12), "customer_id"].iloc[0]
+    plain = W.what_if(trained, table, cid, {"term": "annual"}, space=space, explain=True)
+    fast = W.what_if(
+        trained, table, cid, {"term": "annual"}, space=space, explain=True,
+        links=links, groups=groups, reference=ref,
+    )  # fmt: skip
+    assert fast.to_dict() == plain.to_dict()
+    assert fast.linked_changes[0]["after"] == 141
+    pd.testing.assert_frame_equal(fast.reasons_after, plain.reasons_after)
+    s1 = W.suggest(trained, table, cid, target=0.2, space=space)
+    s2 = W.suggest(trained, table, cid, target=0.2, space=space, links=links, groups=groups)
+    pd.testing.assert_frame_equal(s1.options, s2.options)
+    ids = f.loc[f["term"] == "monthly", "customer_id"]
+    iv = W.Intervention("set", "term", "annual")
+    args = dict(cost_per_customer=1, acceptance=1, value=1, space=space)
+    a = W.segment_scenario(trained, table, ids, iv, **args)
+    b = W.segment_scenario(trained, table, ids, iv, **args, links=links, groups=groups)
+    pd.testing.assert_frame_equal(a.per_customer, b.per_customer)
+
+
 def test_monthly_to_annual_on_the_sample_lowers_risk_with_linked_numbers(sample):
     """The sample's days to renewal follow the contract (1..31 monthly, 1..365 annual)."""
     table, trained, space = sample

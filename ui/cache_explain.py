@@ -47,6 +47,11 @@ def reference(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> E.Refer
     return _reference(cm.settings_of(handle), tm, table)
 
 
+def reference_of(settings: cm.Settings, tm: M.TrainedModel, table: CustomerTable) -> E.Reference:
+    """:func:`reference` for a model's settings (``cache_model.settings_of``)."""
+    return _reference(settings, tm, table)
+
+
 @st.cache_resource(max_entries=1, ttl=_TTL, show_spinner=False)
 def playbook() -> E.Playbook:
     """The built-in playbook (churn/playbook.csv)."""

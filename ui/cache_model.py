@@ -89,18 +89,28 @@ def split_for(conf: Confirmed, table: CustomerTable, prefer: str) -> M.SplitSpec
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
-def _evaluation(settings: Settings, threshold: float, _tm: M.TrainedModel) -> dict:
+def _curves(settings: Settings, _tm: M.TrainedModel) -> dict:
+    """What does not depend on the threshold (computed once per model)."""
     p = _tm.predictions
     y, s = p["churned"], p["score"]
     return {
-        "metrics": M.evaluate(y, s, threshold),
+        "metrics": M.evaluate(y, s),
         "roc": M.roc_frame(y, s),
         "pr": M.pr_frame(y, s),
         "calibration": M.calibration_frame(y, s),
         "gains": M.gains_frame(y, s),
         "distribution": M.score_distribution(y, s),
-        "confusion": M.confusion_frame(y, s, threshold),
     }
+
+
+@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _evaluation(settings: Settings, threshold: float, _tm: M.TrainedModel) -> dict:
+    p = _tm.predictions
+    y, s = p["churned"], p["score"]
+    out = dict(_curves(settings, _tm))
+    out["metrics"] = {**out["metrics"], **M.threshold_counts(y, s, threshold)}
+    out["confusion"] = M.confusion_frame(y, s, threshold)
+    return out
 
 
 def evaluation(handle: dict, tm: M.TrainedModel, threshold: float) -> dict:

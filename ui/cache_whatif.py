@@ -141,8 +141,24 @@ def _what_if(settings, customer, changes, lang, move_linked, _tm, _table, _space
     return W.what_if(
         _tm, _table, customer, dict(changes), space=_space, explain=ex is not None,
         lang=lang, explainer=ex, move_linked=move_linked,
-        links=_links(settings, _tm, _table),
+        links=_links(settings, _tm, _table), groups=_groups(settings, _tm, _table),
+        reference=_reference(settings, _tm, _table),
     )  # fmt: skip
+
+
+@st.cache_resource(max_entries=8, ttl=_TTL, show_spinner=False)
+def _groups(settings, _tm, _table):
+    """The reference customers of the percentile mapping, once per model (shared)."""
+    return W.reference_groups(_table, _tm)
+
+
+def _reference(settings, _tm, _table):
+    """The explanations' reference distributions (once per model), or None without them."""
+    try:
+        from ui.cache_explain import reference_of
+    except ImportError:
+        return None
+    return reference_of(settings, _tm, _table)
 
 
 def what_if(
@@ -163,6 +179,7 @@ def _suggest(
     return W.suggest(
         _tm, _table, customer, target, list(actionable), space=_space,
         move_linked=move_linked, links=_links(settings, _tm, _table),
+        groups=_groups(settings, _tm, _table),
     )  # fmt: skip
 
 
@@ -187,7 +204,7 @@ def _segment(settings, select, iv, money, move_linked, _h, _tm, _table, _space) 
     return W.segment_scenario(
         _tm, _table, ids, W.Intervention(*iv), cost_per_customer=cost,
         acceptance=acceptance, value=value, space=_space, move_linked=move_linked,
-        links=_links(settings, _tm, _table),
+        links=_links(settings, _tm, _table), groups=_groups(settings, _tm, _table),
     )  # fmt: skip
 
 
