@@ -37,6 +37,17 @@ class ChurnDataError(ValueError):
             text = f"{text} Fix: {fix}"
         super().__init__(text)
 
+    def as_text(self):
+        """``str(self)`` as translatable text (``churn.text``): problem, column and fix."""
+        from churn.text import msg
+
+        text = self.problem
+        if self.column is not None and f"'{self.column}'" not in str(text):
+            text = msg("Column '{column}': {problem}", column=self.column, problem=text)
+        if self.fix:
+            text = msg("{text} Fix: {fix}", text=text, fix=self.fix)
+        return text
+
 
 @dataclass(frozen=True)
 class ValidationIssue:

@@ -42,6 +42,7 @@ import pandas as pd
 
 from churn.errors import ChurnDataError
 from churn.table import CHURNED, ID, START, STATUS, VALUE, CustomerTable
+from churn.text import msg
 
 #: Customers explained for the global drivers (a seeded sample of the table).
 GLOBAL_SAMPLE = 2000
@@ -62,7 +63,7 @@ PLAYBOOK_COLUMNS = (
     "why_ko",
 )
 LANGS = ("en", "ko")
-CONTRIBUTION_METHOD = (
+CONTRIBUTION_METHOD = msg(
     "Contributions are SHAP values of the model, one per column (categories' levels added "
     "together). Models that work in log-odds are rescaled to probability: each customer's "
     "log-odds contributions are multiplied by the same factor, (risk - base risk) / (sum of "
@@ -129,8 +130,8 @@ def make_explainer(trained, background: pd.DataFrame | None = None) -> Explainer
         if trained.explainer == "linear":
             if background is None or len(background) == 0:
                 raise ChurnDataError(
-                    "a linear model needs background customers to explain it.",
-                    fix="pass rows of the customer table as background.",
+                    msg("a linear model needs background customers to explain it."),
+                    fix=msg("pass rows of the customer table as background."),
                 )
             bg = background
             if len(bg) > LINEAR_BACKGROUND:
@@ -443,20 +444,22 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
     missing = [c for c in PLAYBOOK_COLUMNS if c not in rows.columns]
     if missing:
         raise ChurnDataError(
-            f"the playbook file lacks the columns {', '.join(missing)}.",
-            fix=f"give it the columns {', '.join(PLAYBOOK_COLUMNS)}.",
+            msg("the playbook file lacks the columns {missing}.", missing=", ".join(missing)),
+            fix=msg("give it the columns {columns}.", columns=", ".join(PLAYBOOK_COLUMNS)),
         )
     rows = rows[list(PLAYBOOK_COLUMNS)].apply(lambda s: s.str.strip())
     if rows["key"].duplicated().any() or (rows["key"] == "").any():
         raise ChurnDataError(
-            "every playbook row needs a unique key.", fix="rename the repeated key.", column="key"
+            msg("every playbook row needs a unique key."),
+            fix=msg("rename the repeated key."),
+            column="key",
         )
     for _, r in rows.iterrows():
         w = r["when"]
         if not (w in ("high", "low", "yes", "any") or w.startswith("value:")):
             raise ChurnDataError(
-                f"row '{r['key']}' has when = '{w}'.",
-                fix="use high, low, yes, any or value:REGEX.",
+                msg("row '{key}' has when = '{when}'.", key=r["key"], when=w),
+                fix=msg("use high, low, yes, any or value:REGEX."),
                 column="when",
             )
         for pat in (r["pattern"], w[6:] if w.startswith("value:") else ""):
@@ -464,12 +467,18 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
                 re.compile(pat)
             except re.error as exc:
                 raise ChurnDataError(
-                    f"row '{r['key']}' has an invalid pattern ({exc}).",
-                    fix="write a valid regular expression.",
+                    msg(
+                        "row '{key}' has an invalid pattern ({error}).",
+                        key=r["key"],
+                        error=str(exc),
+                    ),
+                    fix=msg("write a valid regular expression."),
                     column="pattern",
                 ) from exc
     if rows.empty:
-        raise ChurnDataError("the playbook file has no rows.", fix="add at least a default row.")
+        raise ChurnDataError(
+            msg("the playbook file has no rows."), fix=msg("add at least a default row.")
+        )
     return Playbook(rows.reset_index(drop=True))
 
 
@@ -823,8 +832,8 @@ def find_customer(table: CustomerTable, query: str) -> pd.Index:
         if len(hit):
             return hit
     raise ChurnDataError(
-        f"there is no customer '{q}'.",
-        fix="give a customer id from the table (or part of a name).",
+        msg("there is no customer '{customer}'.", customer=q),
+        fix=msg("give a customer id from the table (or part of a name)."),
         column=ID,
     )
 
@@ -882,7 +891,11 @@ def _json_value(v: Any) -> Any:
 
 
 def waterfall_frame(
-    explanation: Explanation, row: Any, *, top: int = 8, other_label: str = "other columns"
+    explanation: Explanation,
+    row: Any,
+    *,
+    top: int = 8,
+    other_label: str = msg("other columns"),
 ) -> pd.DataFrame:
     """Steps of a waterfall chart for one customer: base -> contributions -> risk.
 
@@ -976,7 +989,8 @@ def select_at_risk(
     """
     if sort not in RISK_SORTS:
         raise ChurnDataError(
-            f"cannot sort by '{sort}'.", fix=f"use one of {', '.join(RISK_SORTS)}."
+            msg("cannot sort by '{sort}'.", sort=sort),
+            fix=msg("use one of {choices}.", choices=", ".join(RISK_SORTS)),
         )
     frame = table.frame
     keep = (frame[CHURNED] != 1).to_numpy() & (frame[STATUS] != "churned").to_numpy()
@@ -984,7 +998,7 @@ def select_at_risk(
         col, values = segment
         if col not in frame.columns:
             raise ChurnDataError(
-                "is not in the customer table.", fix="pick another column.", column=col
+                msg("is not in the customer table."), fix=msg("pick another column."), column=col
             )
         wanted = {str(v) for v in values}
         keep &= (
@@ -1083,14 +1097,16 @@ def at_risk_bytes(frame: pd.DataFrame, kind: str) -> bytes:
         return to_csv_bytes(data)
     if kind == "xlsx":
         return to_xlsx_bytes({"at_risk": data})
-    raise ChurnDataError(f"cannot write a '.{kind}' file.", fix="use .csv or .xlsx.")
+    raise ChurnDataError(
+        msg("cannot write a '.{kind}' file.", kind=kind), fix=msg("use .csv or .xlsx.")
+    )
 
 
 def filter_levels(table: CustomerTable, column: str, limit: int = 50) -> list[str]:
     """The ``limit`` most frequent values of a column, as text (for a segment filter)."""
     if column not in table.frame.columns:
         raise ChurnDataError(
-            "is not in the customer table.", fix="pick another column.", column=column
+            msg("is not in the customer table."), fix=msg("pick another column."), column=column
         )
     counts = table.frame[column].map(_value_text).value_counts()
     return [str(v) for v in counts.index[:limit]]

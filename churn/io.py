@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from churn.errors import ChurnDataError
+from churn.text import Text, msg
 
 __all__ = [
     "Limits",
@@ -73,8 +74,16 @@ def _env_int(key: str) -> int:
     m = re.fullmatch(r"(\d+)\s*([KMG]B?)?", raw.upper())
     if not m or int(m.group(1)) <= 0:
         raise ChurnDataError(
-            f"The environment variable {var}={os.environ[var]!r} is not a positive number.",
-            fix=f"set {var} to a whole number such as {_DEFAULTS[key]}, or unset it.",
+            msg(
+                "The environment variable {var}={value!r} is not a positive number.",
+                var=var,
+                value=os.environ[var],
+            ),
+            fix=msg(
+                "set {var} to a whole number such as {example}, or unset it.",
+                var=var,
+                example=_DEFAULTS[key],
+            ),
         )
     return int(m.group(1)) * _SUFFIX[m.group(2) or ""]
 
@@ -104,18 +113,33 @@ def _size(n: float) -> str:
         return f"{n / _MB:,.1f} MB"
     if n >= 1024:
         return f"{n / 1024:,.0f} KB"
-    return f"{int(n):,} bytes"
+    return msg("{n:,} bytes", n=int(n))
 
 
-def _cap_error(what: str, actual: str, cap: str, key: str, example: int) -> ChurnDataError:
+def _cap_error(actual: str, limit: str, key: str, example: int) -> ChurnDataError:
+    """The file is over a cap: ``actual`` and ``limit`` say how much (e.g. "2,500 columns")."""
     return ChurnDataError(
-        f"The file has {actual}, more than the limit of {cap} {what}.",
-        fix=(
-            f"upload a smaller extract (filter or sample the rows), or raise the limit by "
-            f"setting the environment variable {_ENV[key]} (e.g. {_ENV[key]}={example}) "
-            "before starting the app."
+        msg("The file has {actual}, more than the limit of {limit}.", actual=actual, limit=limit),
+        fix=msg(
+            "upload a smaller extract (filter or sample the rows), or raise the limit by "
+            "setting the environment variable {var} (e.g. {var}={example}) "
+            "before starting the app.",
+            var=_ENV[key],
+            example=example,
         ),
     )
+
+
+def _rows(n: int) -> Text:
+    return msg("{n:,} rows", n=n)
+
+
+def _columns(n: int) -> Text:
+    return msg("{n:,} columns", n=n)
+
+
+def _bytes_limit(limits: Limits) -> Text:
+    return msg("{size} bytes", size=_size(limits.max_bytes))
 
 
 # --------------------------------------------------------------------------------------
@@ -127,20 +151,34 @@ class ReadNote(str):
     """A plain-English note (a ``str``) that also carries a stable ``code`` and ``params``.
 
     The Data page can show the note as it is, or translate it with
-    ``t(f"io.{note.code}", **note.params)``.
+    ``t(f"io.{note.code}", **note.params)``. A note made from a :func:`~churn.text.msg`
+    text also keeps its ``template`` and ``text_params``: :attr:`text` gives the
+    :class:`~churn.text.Text` back, for :func:`~churn.text.localize`.
     """
 
     code: str
     params: dict[str, Any]
+    template: str | None
+    text_params: dict[str, Any]
 
     def __new__(cls, text: str, code: str = "note", **params: Any) -> ReadNote:
         obj = super().__new__(cls, text)
         obj.code = code
         obj.params = params
+        is_text = isinstance(text, Text)
+        obj.template = text.template if is_text else None
+        obj.text_params = dict(text.params) if is_text else {}
         return obj
 
-    def __reduce__(self):  # keep code/params through pickling (st.cache_data pickles)
-        return (_make_note, (str(self), self.code, self.params))
+    @property
+    def text(self) -> str:
+        """The note as a translatable :class:`~churn.text.Text` (plain ``str`` if none)."""
+        if self.template is None:
+            return str(self)
+        return Text(self.template, **self.text_params)
+
+    def __reduce__(self):  # keep code/params/template through pickling (st.cache_data)
+        return (_make_note, (self.text, self.code, self.params))
 
 
 def _make_note(text: str, code: str, params: dict[str, Any]) -> ReadNote:
@@ -205,35 +243,45 @@ def content_hash(data: bytes) -> str:
 # --------------------------------------------------------------------------------------
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"\x89PNG", "a PNG image", "image"),
-    (b"\xff\xd8\xff", "a JPEG image", "image"),
-    (b"GIF8", "a GIF image", "image"),
-    (b"II*\x00", "a TIFF image", "image"),
-    (b"MM\x00*", "a TIFF image", "image"),
-    (b"%PDF", "a PDF document", "pdf"),
-    (b"\x7fELF", "a Linux executable (ELF)", "exe"),
-    (b"MZ", "a Windows executable", "exe"),
-    (b"\xca\xfe\xba\xbe", "a macOS executable", "exe"),
-    (b"\xcf\xfa\xed\xfe", "a macOS executable", "exe"),
-    (b"\xfe\xed\xfa\xcf", "a macOS executable", "exe"),
-    (b"\x1f\x8b", "a gzip-compressed file", "archive"),
-    (b"BZh", "a bzip2-compressed file", "archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "archive"),
-    (b"Rar!", "a RAR archive", "archive"),
-    (b"\xfd7zXZ\x00", "an XZ-compressed file", "archive"),
-    (b"SQLite format 3\x00", "an SQLite database", "other"),
-    (b"ID3", "an MP3 audio file", "other"),
-    (b"OggS", "an audio/video file", "other"),
-    (b"{\\rtf", "an RTF document", "other"),
-    (b"\x00asm", "a WebAssembly binary", "exe"),
+_SIGNATURES: tuple[tuple[bytes, Text, str], ...] = (
+    (b"\x89PNG", msg("a PNG image"), "image"),
+    (b"\xff\xd8\xff", msg("a JPEG image"), "image"),
+    (b"GIF8", msg("a GIF image"), "image"),
+    (b"II*\x00", msg("a TIFF image"), "image"),
+    (b"MM\x00*", msg("a TIFF image"), "image"),
+    (b"%PDF", msg("a PDF document"), "pdf"),
+    (b"\x7fELF", msg("a Linux executable (ELF)"), "exe"),
+    (b"MZ", msg("a Windows executable"), "exe"),
+    (b"\xca\xfe\xba\xbe", msg("a macOS executable"), "exe"),
+    (b"\xcf\xfa\xed\xfe", msg("a macOS executable"), "exe"),
+    (b"\xfe\xed\xfa\xcf", msg("a macOS executable"), "exe"),
+    (b"\x1f\x8b", msg("a gzip-compressed file"), "archive"),
+    (b"BZh", msg("a bzip2-compressed file"), "archive"),
+    (b"7z\xbc\xaf\x27\x1c", msg("a 7-Zip archive"), "archive"),
+    (b"Rar!", msg("a RAR archive"), "archive"),
+    (b"\xfd7zXZ\x00", msg("an XZ-compressed file"), "archive"),
+    (b"SQLite format 3\x00", msg("an SQLite database"), "other"),
+    (b"ID3", msg("an MP3 audio file"), "other"),
+    (b"OggS", msg("an audio/video file"), "other"),
+    (b"{\\rtf", msg("an RTF document"), "other"),
+    (b"\x00asm", msg("a WebAssembly binary"), "exe"),
 )
-_UPLOAD_INSTEAD = "upload the customer data as CSV, Excel (.xlsx, .xls) or Parquet instead."
 
 
-def _refuse(name: str | None, seems: str, fix: str = _UPLOAD_INSTEAD) -> ChurnDataError:
-    who = f"'{name}'" if name else "The file"
-    return ChurnDataError(f"{who} is not a data table: it seems to be {seems}.", fix=fix)
+def _refuse(name: str | None, seems: Text, fix: str = "upload") -> ChurnDataError:
+    """Not a data table; ``fix``: "upload", "archive" (decompress), "unzip" or "word"."""
+    return ChurnDataError(
+        msg("'{name}' is not a data table: it seems to be {seems}.", name=name, seems=seems)
+        if name
+        else msg("The file is not a data table: it seems to be {seems}.", seems=seems),
+        fix=msg("decompress it and upload the CSV or Excel file inside.")
+        if fix == "archive"
+        else msg("unzip it and upload the CSV or Excel file inside.")
+        if fix == "unzip"
+        else msg("copy the table into Excel and save it as .xlsx.")
+        if fix == "word"
+        else msg("upload the customer data as CSV, Excel (.xlsx, .xls) or Parquet instead."),
+    )
 
 
 def _sniff_kind(data: bytes, name: str | None) -> str:
@@ -248,16 +296,16 @@ def _sniff_kind(data: bytes, name: str | None) -> str:
     for sig, what, group in _SIGNATURES:
         if head.startswith(sig):
             if group == "archive":
-                raise _refuse(name, what, "decompress it and upload the CSV or Excel file inside.")
+                raise _refuse(name, what, "archive")
             raise _refuse(name, what)
     if head[4:8] == b"ftyp":
-        raise _refuse(name, "a video or image file (MP4/HEIC)")
+        raise _refuse(name, msg("a video or image file (MP4/HEIC)"))
     if head.startswith(b"RIFF"):
-        raise _refuse(name, "an audio/video or WebP file (RIFF)")
+        raise _refuse(name, msg("an audio/video or WebP file (RIFF)"))
     if head.startswith(b"BM") and len(data) > 14:
         declared = int.from_bytes(data[2:6], "little")
         if declared == len(data):
-            raise _refuse(name, "a BMP image")
+            raise _refuse(name, msg("a BMP image"))
     return "text"
 
 
@@ -322,8 +370,12 @@ def _decode(data: bytes, name: str | None) -> tuple[str, str, list[ReadNote]]:
                 return data[len(bom) :].decode(enc), enc, notes
             except UnicodeDecodeError as exc:
                 raise ChurnDataError(
-                    f"The file starts like {enc.upper()} text but is damaged ({exc.reason}).",
-                    fix="save it again from Excel as 'CSV UTF-8' and upload that file.",
+                    msg(
+                        "The file starts like {encoding} text but is damaged ({reason}).",
+                        encoding=enc.upper(),
+                        reason=exc.reason,
+                    ),
+                    fix=msg("save it again from Excel as 'CSV UTF-8' and upload that file."),
                 ) from None
     sample = data[:_SAMPLE]
     enc16 = _looks_utf16(sample)
@@ -333,7 +385,7 @@ def _decode(data: bytes, name: str | None) -> tuple[str, str, list[ReadNote]]:
         except UnicodeDecodeError:
             pass
     if b"\x00" in sample:
-        raise _refuse(name, "a binary file of an unknown kind (it contains NUL bytes)")
+        raise _refuse(name, msg("a binary file of an unknown kind (it contains NUL bytes)"))
     try:
         return data.decode("utf-8"), "utf-8", notes
     except UnicodeDecodeError:
@@ -365,9 +417,11 @@ def _decode(data: bytes, name: str | None) -> tuple[str, str, list[ReadNote]]:
             pass
     notes.append(
         ReadNote(
-            "The text encoding could not be recognised; the file was read as Latin-1, so "
-            "some accented or Korean characters may look wrong. Save it from Excel as "
-            "'CSV UTF-8' for a clean read.",
+            msg(
+                "The text encoding could not be recognised; the file was read as Latin-1, so "
+                "some accented or Korean characters may look wrong. Save it from Excel as "
+                "'CSV UTF-8' for a clean read."
+            ),
             "encoding_unknown",
         )
     )
@@ -491,7 +545,7 @@ _NUMERIC_SHARE = 0.995
 class _Col:
     values: Any  # np.ndarray ready for the frame
     blank: int = 0
-    converted: str | None = None
+    converted: Text | None = None
     notes: list[ReadNote] = field(default_factory=list)
     mask: np.ndarray | None = None  # True where blank (when already known)
 
@@ -590,17 +644,24 @@ def _to_numbers(
     return out, what, na.to_numpy(zero_copy_only=False)
 
 
-def _describe(what: set[str]) -> str:
-    order = [
-        ("currency", "currency"),
-        ("thousands", "thousands"),
-        ("decimal comma", "decimal comma"),
-        ("percent", "percent (12% -> 0.12)"),
-        ("parentheses negatives", "parentheses negatives"),
-        ("missing markers", "N/A markers"),
-    ]
-    parts = [label for key, label in order if key in what]
-    return "/".join(parts) + " to number"
+#: What a numeric conversion undid, in the order the description lists it.
+_CONVERSIONS = (
+    ("currency", msg("currency")),
+    ("thousands", msg("thousands")),
+    ("decimal comma", msg("decimal comma")),
+    ("percent", msg("percent (12% -> 0.12)")),
+    ("parentheses negatives", msg("parentheses negatives")),
+    ("missing markers", msg("N/A markers")),
+)
+
+
+def _describe(what: set[str]) -> Text:
+    """E.g. "currency/thousands to number"; its ``params["kinds"]`` is "currency/thousands"."""
+    kinds: Text | str = ""
+    for key, label in _CONVERSIONS:
+        if key in what:
+            kinds = msg("{first}/{then}", first=kinds, then=label) if kinds else label
+    return msg("{kinds} to number", kinds=kinds)
 
 
 def _finish_numbers(nums: np.ndarray) -> np.ndarray:
@@ -616,8 +677,9 @@ def _finish_numbers(nums: np.ndarray) -> np.ndarray:
     return nums
 
 
-def _note(column: str, code: str, text: str, **params: Any) -> ReadNote:
-    return ReadNote(f"Column '{column}' {text}", code, column=column, **params)
+def _note(column: str, code: str, text: Text, **params: Any) -> ReadNote:
+    """A note on one column (``text`` names it); ``params`` are the Data page's values."""
+    return ReadNote(text, code, column=column, **params)
 
 
 #: Cells from which the columns of a text file are cleaned two at a time.
@@ -701,8 +763,12 @@ def _convert_strings(arr, column: str, decimal_comma: bool | None) -> _Col:
             _note(
                 column,
                 "kept_leading_zeros",
-                f"kept as text: values such as '{example}' have leading zeros (an "
-                "identifier or code).",
+                msg(
+                    "Column '{column}' kept as text: values such as '{example}' have leading "
+                    "zeros (an identifier or code).",
+                    column=column,
+                    example=example,
+                ),
                 example=example,
             )
         )
@@ -725,8 +791,12 @@ def _convert_strings(arr, column: str, decimal_comma: bool | None) -> _Col:
                     _note(
                         column,
                         "kept_long_digits",
-                        f"kept as text: its {mx}-digit numbers are too long to be stored "
-                        "exactly as numbers (an identifier).",
+                        msg(
+                            "Column '{column}' kept as text: its {digits}-digit numbers are too "
+                            "long to be stored exactly as numbers (an identifier).",
+                            column=column,
+                            digits=mx,
+                        ),
                         digits=mx,
                     )
                 )
@@ -741,8 +811,12 @@ def _convert_strings(arr, column: str, decimal_comma: bool | None) -> _Col:
                     _note(
                         column,
                         "kept_codes",
-                        f"kept as text: unique {mx}-digit codes look like identifiers, not "
-                        "quantities.",
+                        msg(
+                            "Column '{column}' kept as text: unique {digits}-digit codes look "
+                            "like identifiers, not quantities.",
+                            column=column,
+                            digits=mx,
+                        ),
                         digits=mx,
                     )
                 )
@@ -785,7 +859,13 @@ def _convert_strings(arr, column: str, decimal_comma: bool | None) -> _Col:
             _note(
                 column,
                 "na_markers",
-                f"has {n_na:,} cells marked as missing ({examples}); they are now empty.",
+                msg(
+                    "Column '{column}' has {count:,} cells marked as missing ({examples}); "
+                    "they are now empty.",
+                    column=column,
+                    count=n_na,
+                    examples=examples,
+                ),
                 count=n_na,
                 examples=examples,
             )
@@ -796,8 +876,13 @@ def _convert_strings(arr, column: str, decimal_comma: bool | None) -> _Col:
             _note(
                 column,
                 "not_numbers",
-                f"has {n_bad:,} values that are not numbers ({examples}); they are now "
-                "empty, every other value is a number.",
+                msg(
+                    "Column '{column}' has {count:,} values that are not numbers ({examples}); "
+                    "they are now empty, every other value is a number.",
+                    column=column,
+                    count=n_bad,
+                    examples=examples,
+                ),
                 count=n_bad,
                 examples=examples,
             )
@@ -809,7 +894,11 @@ def _convert_strings(arr, column: str, decimal_comma: bool | None) -> _Col:
             _note(
                 column,
                 "percent",
-                "has percentages; they were read as fractions (12% -> 0.12), as Excel stores them.",
+                msg(
+                    "Column '{column}' has percentages; they were read as fractions "
+                    "(12% -> 0.12), as Excel stores them.",
+                    column=column,
+                ),
             )
         )
     return col
@@ -844,7 +933,11 @@ def _clean_header(raw: Sequence[Any]) -> tuple[list[str], list[ReadNote]]:
         shown = ", ".join(empties[:5]) + (" ..." if len(empties) > 5 else "")
         notes.append(
             ReadNote(
-                f"{len(empties)} column(s) had no header and were named {shown}.",
+                msg(
+                    "{count} column(s) had no header and were named {names}.",
+                    count=len(empties),
+                    names=shown,
+                ),
                 "empty_headers",
                 count=len(empties),
                 names=shown,
@@ -870,7 +963,7 @@ def _clean_header(raw: Sequence[Any]) -> tuple[list[str], list[ReadNote]]:
         shown = ", ".join(renamed[:5]) + (" ..." if len(renamed) > 5 else "")
         notes.append(
             ReadNote(
-                f"Duplicate column names were made unique: {shown}.",
+                msg("Duplicate column names were made unique: {names}.", names=shown),
                 "duplicate_headers",
                 count=len(renamed),
                 names=shown,
@@ -901,7 +994,7 @@ def _read_text(data: bytes, name: str | None, limits: Limits) -> dict[str, Any]:
         header_vals, rows = _read_whitespace(text)
         if len(header_vals) > limits.max_cols:
             raise _cap_error(
-                "columns", f"{len(header_vals):,} columns", f"{limits.max_cols:,}", "max_cols",
+                _columns(len(header_vals)), _columns(limits.max_cols), "max_cols",
                 len(header_vals) + 1000,
             )  # fmt: skip
         raw_cols = [
@@ -916,7 +1009,7 @@ def _read_text(data: bytes, name: str | None, limits: Limits) -> dict[str, Any]:
         header_vals = header_rec[skip] if len(header_rec) > skip else []
         if len(header_vals) > limits.max_cols:
             raise _cap_error(
-                "columns", f"{len(header_vals):,} columns", f"{limits.max_cols:,}", "max_cols",
+                _columns(len(header_vals)), _columns(limits.max_cols), "max_cols",
                 len(header_vals) + 1000,
             )  # fmt: skip
         # skip blank lines before the header (csv.reader skipped them; pyarrow counts rows)
@@ -959,7 +1052,9 @@ def _read_text(data: bytes, name: str | None, limits: Limits) -> dict[str, Any]:
     if skip:
         notes.append(
             ReadNote(
-                f"Skipped {skip} title line(s) above the header row.", "skipped_title", count=skip
+                msg("Skipped {count} title line(s) above the header row.", count=skip),
+                "skipped_title",
+                count=skip,
             )
         )
     return {
@@ -1015,15 +1110,25 @@ def _read_csv_pandas(text: str, delim: str, skiprows: int, names: list[str], err
         if m:
             exp, line, saw = (int(g) for g in m.groups())
             raise ChurnDataError(
-                f"Line {line + skiprows - 1:,} has {saw} values where the header has {exp} "
-                f"columns (delimiter {_delim_name(delim)}).",
-                fix="values that contain the delimiter must be in double quotes; export the "
-                "file again from the source system or Excel.",
+                msg(
+                    "Line {line:,} has {saw} values where the header has {expected} columns "
+                    "(delimiter {delimiter}).",
+                    line=line + skiprows - 1,
+                    saw=saw,
+                    expected=exp,
+                    delimiter=_delim_name(delim),
+                ),
+                fix=msg(
+                    "values that contain the delimiter must be in double quotes; export the "
+                    "file again from the source system or Excel."
+                ),
             ) from None
         raise ChurnDataError(
-            f"The text could not be split into columns ({err or exc}).",
-            fix="export the file again as CSV (comma or semicolon separated) from Excel or the "
-            "source system.",
+            msg("The text could not be split into columns ({reason}).", reason=str(err or exc)),
+            fix=msg(
+                "export the file again as CSV (comma or semicolon separated) from Excel or the "
+                "source system."
+            ),
         ) from None
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas turns extra leading fields into an index when every row is longer than
@@ -1035,17 +1140,32 @@ def _read_csv_pandas(text: str, delim: str, skiprows: int, names: list[str], err
         extra = None
     if extra is not None and (extra.apply(lambda c: c.str.strip()) != "").to_numpy().any():
         raise ChurnDataError(
-            f"The rows have more values than the header has columns ({len(names)}, "
-            f"delimiter {_delim_name(delim)}).",
-            fix="values that contain the delimiter must be in double quotes, and every column "
-            "needs a name in the header row; export the file again from the source system or "
-            "Excel.",
+            msg(
+                "The rows have more values than the header has columns ({n}, "
+                "delimiter {delimiter}).",
+                n=len(names),
+                delimiter=_delim_name(delim),
+            ),
+            fix=msg(
+                "values that contain the delimiter must be in double quotes, and every column "
+                "needs a name in the header row; export the file again from the source system "
+                "or Excel."
+            ),
         )
     return pa.Table.from_pandas(frame.fillna(""), preserve_index=False)
 
 
+_DELIM_NAMES = {
+    ",": msg("comma"),
+    ";": msg("semicolon"),
+    "\t": msg("tab"),
+    "|": msg("pipe"),
+    " ": msg("spaces"),
+}
+
+
 def _delim_name(d: str) -> str:
-    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "spaces"}.get(d, d)
+    return _DELIM_NAMES.get(d, d)
 
 
 # --------------------------------------------------------------------------------------
@@ -1065,8 +1185,11 @@ def _check_zip(data: bytes, name: str | None, limits: Limits) -> str:
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ChurnDataError(
-            f"The file looks like a zip or Excel workbook but cannot be opened ({exc}).",
-            fix="open it in Excel and save it again as .xlsx, or export the data as CSV.",
+            msg(
+                "The file looks like a zip or Excel workbook but cannot be opened ({reason}).",
+                reason=str(exc),
+            ),
+            fix=msg("open it in Excel and save it again as .xlsx, or export the data as CSV."),
         ) from None
     names = {i.filename for i in infos}
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
@@ -1074,39 +1197,48 @@ def _check_zip(data: bytes, name: str | None, limits: Limits) -> str:
     elif "content.xml" in names and b"opendocument.spreadsheet" in _zip_mimetype(zf, names):
         kind = "ods"
     elif "word/document.xml" in names:
-        raise _refuse(name, "a Word document", "copy the table into Excel and save it as .xlsx.")
+        raise _refuse(name, msg("a Word document"), "word")
     elif any(n.startswith("ppt/") for n in names):
-        raise _refuse(name, "a PowerPoint presentation")
+        raise _refuse(name, msg("a PowerPoint presentation"))
     else:
-        raise _refuse(
-            name,
-            "a zip archive, not a workbook",
-            "unzip it and upload the CSV or Excel file inside.",
-        )
+        raise _refuse(name, msg("a zip archive, not a workbook"), "unzip")
     if len(infos) > 10_000:
         raise ChurnDataError(
-            f"The workbook holds {len(infos):,} internal parts, far more than any real "
-            "spreadsheet; it was not opened.",
-            fix="open it in Excel, copy the data to a new workbook and save that.",
+            msg(
+                "The workbook holds {n:,} internal parts, far more than any real "
+                "spreadsheet; it was not opened.",
+                n=len(infos),
+            ),
+            fix=msg("open it in Excel, copy the data to a new workbook and save that."),
         )
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
         raise ChurnDataError(
-            f"The workbook would expand to {_size(total)} when opened, more than the limit "
-            f"of {_size(limits.max_uncompressed_bytes)}; it was not opened (a zip bomb or an "
-            "unusually large workbook).",
-            fix="save the data sheet as CSV and upload that, or raise the limit with the "
-            "environment variable CHURNLENS_MAX_UNCOMPRESSED_BYTES before starting the app.",
+            msg(
+                "The workbook would expand to {size} when opened, more than the limit "
+                "of {limit}; it was not opened (a zip bomb or an unusually large workbook).",
+                size=_size(total),
+                limit=_size(limits.max_uncompressed_bytes),
+            ),
+            fix=msg(
+                "save the data sheet as CSV and upload that, or raise the limit with the "
+                "environment variable CHURNLENS_MAX_UNCOMPRESSED_BYTES before starting the app."
+            ),
         )
     for i in infos:
         if i.file_size > 10 * _MB:
             ratio = i.file_size / max(1, i.compress_size)
             if ratio > limits.max_compression_ratio:
                 raise ChurnDataError(
-                    f"A part of the workbook ({i.filename}) is compressed {ratio:,.0f} times "
-                    f"(more than {limits.max_compression_ratio:,.0f}); such files are used as "
-                    "zip bombs, so it was not opened.",
-                    fix="save the data sheet as CSV and upload that.",
+                    msg(
+                        "A part of the workbook ({part}) is compressed {ratio:,.0f} times "
+                        "(more than {limit:,.0f}); such files are used as zip bombs, so it was "
+                        "not opened.",
+                        part=i.filename,
+                        ratio=ratio,
+                        limit=limits.max_compression_ratio,
+                    ),
+                    fix=msg("save the data sheet as CSV and upload that."),
                 )
     return kind
 
@@ -1319,39 +1451,43 @@ def _read_workbook(
         all_names = list(wb.sheet_names)
     except Exception as exc:  # calamine raises several error types
         what = "Excel 97-2003 (.xls)" if kind == "xls" else kind.upper()
-        fix = "open it in Excel and save it again as .xlsx (or export the sheet as CSV)."
-        if kind == "xls":
-            fix = (
+        raise ChurnDataError(
+            msg("The {kind} file could not be opened ({reason}).", kind=what, reason=str(exc)),
+            fix=msg(
                 "if the workbook is password protected, remove the password in Excel; then "
                 "save it as .xlsx or CSV and upload that."
             )
-        raise ChurnDataError(f"The {what} file could not be opened ({exc}).", fix=fix) from None
+            if kind == "xls"
+            else msg("open it in Excel and save it again as .xlsx (or export the sheet as CSV)."),
+        ) from None
     sheet_names = [
         s for s in all_names if "worksheet" in str(getattr(meta.get(s), "typ", "worksheet")).lower()
     ] or all_names
     if not sheet_names:
-        raise ChurnDataError("The workbook has no worksheets.", fix="upload a workbook with data.")
+        raise ChurnDataError(
+            msg("The workbook has no worksheets."), fix=msg("upload a workbook with data.")
+        )
     notes: list[ReadNote] = []
 
     def load(s: str) -> list[list[Any]]:
         sh = wb.get_sheet_by_name(s)
         if sh.height > limits.max_rows + 50:
             raise _cap_error(
-                "rows", f"{sh.height:,} rows in sheet '{s}'", f"{limits.max_rows:,}",
-                "max_rows", sh.height + 1000,
+                msg("{n:,} rows in sheet '{sheet}'", n=sh.height, sheet=s),
+                _rows(limits.max_rows), "max_rows", sh.height + 1000,
             )  # fmt: skip
         if sh.width > limits.max_cols:
             raise _cap_error(
-                "columns", f"{sh.width:,} columns in sheet '{s}'", f"{limits.max_cols:,}",
-                "max_cols", sh.width + 1000,
+                msg("{n:,} columns in sheet '{sheet}'", n=sh.width, sheet=s),
+                _columns(limits.max_cols), "max_cols", sh.width + 1000,
             )  # fmt: skip
         return sh.to_python(skip_empty_area=True)
 
     if sheet is not None:
         if sheet not in all_names:
             raise ChurnDataError(
-                f"The workbook has no sheet named '{sheet}'.",
-                fix="choose one of: " + ", ".join(f"'{s}'" for s in all_names) + ".",
+                msg("The workbook has no sheet named '{sheet}'.", sheet=sheet),
+                fix=msg("choose one of: {sheets}.", sheets=", ".join(f"'{s}'" for s in all_names)),
             )
         chosen, rows = sheet, load(sheet)
     elif len(sheet_names) == 1:
@@ -1369,26 +1505,37 @@ def _read_workbook(
         if chosen != sheet_names[0]:
             notes.append(
                 ReadNote(
-                    f"Read sheet '{chosen}', which looks like the data table; the workbook "
-                    f"also has {', '.join(repr(s) for s in sheet_names if s != chosen)}. "
-                    "Choose another sheet if this is not the data.",
+                    msg(
+                        "Read sheet '{sheet}', which looks like the data table; the workbook "
+                        "also has {others}. Choose another sheet if this is not the data.",
+                        sheet=chosen,
+                        others=", ".join(repr(s) for s in sheet_names if s != chosen),
+                    ),
                     "sheet_picked",
                     sheet=chosen,
                 )
             )
     if not rows or not any(not _blankish(v) for r in rows for v in r):
         raise ChurnDataError(
-            f"Sheet '{chosen}' is empty.",
-            fix="choose the sheet that holds the data"
-            + (" (" + ", ".join(repr(s) for s in all_names) + ")" if len(all_names) > 1 else "")
-            + ", or upload a workbook with data.",
+            msg("Sheet '{sheet}' is empty.", sheet=chosen),
+            fix=msg(
+                "choose the sheet that holds the data ({sheets}), or upload a workbook with data.",
+                sheets=", ".join(repr(s) for s in all_names),
+            )
+            if len(all_names) > 1
+            else msg("choose the sheet that holds the data, or upload a workbook with data."),
         )
     h, header, merged = _find_header(rows)
     if h > 0:
         notes.append(
             ReadNote(
-                f"The header was found on row {h + 1} of sheet '{chosen}'; the {h} row(s) above "
-                "it (a title or merged header cells) were skipped.",
+                msg(
+                    "The header was found on row {row} of sheet '{sheet}'; the {skipped} row(s) "
+                    "above it (a title or merged header cells) were skipped.",
+                    row=h + 1,
+                    sheet=chosen,
+                    skipped=h,
+                ),
                 "header_row",
                 row=h + 1,
             )
@@ -1437,19 +1584,18 @@ def _read_parquet(data: bytes, limits: Limits) -> pd.DataFrame:
         md = pf.metadata
         if md.num_rows > limits.max_rows:
             raise _cap_error(
-                "rows", f"{md.num_rows:,} rows", f"{limits.max_rows:,}", "max_rows",
-                md.num_rows + 1000,
-            )  # fmt: skip
+                _rows(md.num_rows), _rows(limits.max_rows), "max_rows", md.num_rows + 1000
+            )
         if md.num_columns > limits.max_cols:
             raise _cap_error(
-                "columns", f"{md.num_columns:,} columns", f"{limits.max_cols:,}", "max_cols",
+                _columns(md.num_columns), _columns(limits.max_cols), "max_cols",
                 md.num_columns + 1000,
             )  # fmt: skip
         table = pf.read()
     except (pa.ArrowException, OSError) as exc:
         raise ChurnDataError(
-            f"The Parquet file could not be read ({exc}).",
-            fix="write it again (e.g. pandas DataFrame.to_parquet) or export the data as CSV.",
+            msg("The Parquet file could not be read ({reason}).", reason=str(exc)),
+            fix=msg("write it again (e.g. pandas DataFrame.to_parquet) or export the data as CSV."),
         ) from None
     return table.to_pandas()
 
@@ -1460,10 +1606,9 @@ def _read_parquet(data: bytes, limits: Limits) -> pd.DataFrame:
 
 
 def _empty(name: str | None) -> ChurnDataError:
-    who = f"'{name}'" if name else "The file"
     return ChurnDataError(
-        f"{who} is empty.",
-        fix="export the data again: the file needs a header row and at least one row of data.",
+        msg("'{name}' is empty.", name=name) if name else msg("The file is empty."),
+        fix=msg("export the data again: the file needs a header row and at least one row of data."),
     )
 
 
@@ -1483,20 +1628,20 @@ def _get_bytes(source: Any, limits: Limits) -> tuple[bytes, str | None]:
             size = os.path.getsize(path)
         except OSError as exc:
             raise ChurnDataError(
-                f"The file '{path}' cannot be read ({exc.strerror}).",
-                fix="check the path and that the file exists.",
+                msg("The file '{path}' cannot be read ({reason}).", path=path, reason=exc.strerror),
+                fix=msg("check the path and that the file exists."),
             ) from None
         if os.path.isdir(path):
-            raise ChurnDataError(f"'{path}' is a folder, not a file.", fix="give a file.")
+            raise ChurnDataError(
+                msg("'{path}' is a folder, not a file.", path=path), fix=msg("give a file.")
+            )
         if size > limits.max_bytes:
-            raise _cap_error("bytes", _size(size), _size(limits.max_bytes), "max_bytes", size + _MB)
+            raise _cap_error(_size(size), _bytes_limit(limits), "max_bytes", size + _MB)
         with open(path, "rb") as fh:
             data = fh.read()
         name = os.path.basename(path)
     if len(data) > limits.max_bytes:
-        raise _cap_error(
-            "bytes", _size(len(data)), _size(limits.max_bytes), "max_bytes", len(data) + _MB
-        )
+        raise _cap_error(_size(len(data)), _bytes_limit(limits), "max_bytes", len(data) + _MB)
     return data, name
 
 
@@ -1592,14 +1737,11 @@ def read_table(
         header = txt["header"]
         if len(header) > limits.max_cols:
             raise _cap_error(
-                "columns", f"{len(header):,} columns", f"{limits.max_cols:,}", "max_cols",
-                len(header) + 1000,
-            )  # fmt: skip
+                _columns(len(header)), _columns(limits.max_cols), "max_cols", len(header) + 1000
+            )
         nrows = txt["nrows"]
         if nrows > limits.max_rows:
-            raise _cap_error(
-                "rows", f"{nrows:,} rows", f"{limits.max_rows:,}", "max_rows", nrows + 100_000
-            )
+            raise _cap_error(_rows(nrows), _rows(limits.max_rows), "max_rows", nrows + 100_000)
         names, hnotes = _clean_header(header)
         raw, txt["columns"] = txt["columns"], None
         cols = _convert_columns(raw, names, decimal_comma)
@@ -1608,18 +1750,15 @@ def read_table(
             names = names[: len(cols)]
     if not header or all(_blankish(h) for h in header) and nrows == 0:
         raise ChurnDataError(
-            "The file has no columns.",
-            fix="export the data again with a header row (column names) on the first line.",
+            msg("The file has no columns."),
+            fix=msg("export the data again with a header row (column names) on the first line."),
         )
     if nrows > limits.max_rows:
-        raise _cap_error(
-            "rows", f"{nrows:,} rows", f"{limits.max_rows:,}", "max_rows", nrows + 100_000
-        )
+        raise _cap_error(_rows(nrows), _rows(limits.max_rows), "max_rows", nrows + 100_000)
     if len(names) > limits.max_cols:
         raise _cap_error(
-            "columns", f"{len(names):,} columns", f"{limits.max_cols:,}", "max_cols",
-            len(names) + 1000,
-        )  # fmt: skip
+            _columns(len(names)), _columns(limits.max_cols), "max_cols", len(names) + 1000
+        )
     # Series with explicit dtypes and copy=False: no per-column type inference, no copy.
     frame = pd.DataFrame(
         {
@@ -1639,7 +1778,11 @@ def read_table(
         n_empty = int(empty_rows.sum())
     if n_empty:
         frame = frame.loc[~empty_rows].reset_index(drop=True)
-        notes.append(ReadNote(f"Dropped {n_empty:,} empty row(s).", "empty_rows", count=n_empty))
+        notes.append(
+            ReadNote(
+                msg("Dropped {count:,} empty row(s).", count=n_empty), "empty_rows", count=n_empty
+            )
+        )
     # Columns with no header and no values (e.g. a trailing delimiter) carry nothing.
     auto = {f"column_{j + 1}" for j, h in enumerate(header) if _blankish(h)}
     drop = [c for c in frame.columns if c in auto and frame[c].isna().all()]
@@ -1650,8 +1793,11 @@ def read_table(
             if not (auto - set(drop))
             else [
                 ReadNote(
-                    f"{len(auto - set(drop))} column(s) had no header and were named "
-                    f"{', '.join(sorted(auto - set(drop)))}.",
+                    msg(
+                        "{count} column(s) had no header and were named {names}.",
+                        count=len(auto - set(drop)),
+                        names=", ".join(sorted(auto - set(drop))),
+                    ),
                     "empty_headers",
                     count=len(auto - set(drop)),
                 )
@@ -1662,15 +1808,17 @@ def read_table(
     blank -= n_empty * len(kept)  # cells of dropped empty rows are not "blank cells"
     if frame.shape[1] == 0:
         raise ChurnDataError(
-            "The file has no columns with data.",
-            fix="export the data again with a header row and at least one row of data.",
+            msg("The file has no columns with data."),
+            fix=msg("export the data again with a header row and at least one row of data."),
         )
     if len(frame) == 0:
         shown = ", ".join(str(c) for c in list(frame.columns)[:6])
         raise ChurnDataError(
-            f"The file has a header row ({shown}{' ...' if frame.shape[1] > 6 else ''}) but no "
-            "data rows.",
-            fix="export the data again including the rows, not only the column names.",
+            msg(
+                "The file has a header row ({columns}) but no data rows.",
+                columns=shown + (" ..." if frame.shape[1] > 6 else ""),
+            ),
+            fix=msg("export the data again including the rows, not only the column names."),
         )
     notes = hnotes + notes
     converted = tuple((nm, c.converted) for c, nm in zip(cols, names, strict=True) if c.converted)
@@ -1681,9 +1829,14 @@ def read_table(
         if n_f:
             notes.append(
                 ReadNote(
-                    f"{n_f:,} formula cell(s) in sheet '{sheet_used}' have no saved result and "
-                    "were read as empty. Open the file in Excel and save it (Excel stores the "
-                    "results), or paste the values (Paste Special > Values) before uploading.",
+                    msg(
+                        "{count:,} formula cell(s) in sheet '{sheet}' have no saved result and "
+                        "were read as empty. Open the file in Excel and save it (Excel stores "
+                        "the results), or paste the values (Paste Special > Values) before "
+                        "uploading.",
+                        count=n_f,
+                        sheet=sheet_used,
+                    ),
                     "formulas_without_values",
                     count=n_f,
                     sheet=sheet_used,
@@ -1692,7 +1845,10 @@ def read_table(
     if blank:
         notes.append(
             ReadNote(
-                f"{blank:,} blank or whitespace-only cell(s) are treated as missing.",
+                msg(
+                    "{count:,} blank or whitespace-only cell(s) are treated as missing.",
+                    count=blank,
+                ),
                 "blank_cells",
                 count=blank,
             )
@@ -1700,7 +1856,11 @@ def read_table(
     for nm, what in converted:
         notes.append(
             ReadNote(
-                f"Column '{nm}' read as numbers ({what.removesuffix(' to number')}).",
+                msg(
+                    "Column '{column}' read as numbers ({kinds}).",
+                    column=nm,
+                    kinds=what.params["kinds"],
+                ),
                 "converted",
                 column=nm,
                 what=what,
@@ -1862,10 +2022,15 @@ def _parse_unique(
                 elif amb.any() and not first_big and not second_big:
                     examples = ", ".join(todo[amb].head(3))
                     raise ChurnDataError(
-                        f"dates such as {examples} could be day-first or month-first, and "
-                        "no value in the column decides which.",
-                        fix="choose the date order for this column (day first, e.g. 03/04 = "
-                        "3 April, or month first, e.g. 03/04 = March 4).",
+                        msg(
+                            "dates such as {examples} could be day-first or month-first, and "
+                            "no value in the column decides which.",
+                            examples=examples,
+                        ),
+                        fix=msg(
+                            "choose the date order for this column (day first, e.g. 03/04 = "
+                            "3 April, or month first, e.g. 03/04 = March 4)."
+                        ),
                         column=column,
                     )
                 else:
@@ -2003,7 +2168,9 @@ def parse_dates(
         return out
     if pd.api.types.is_bool_dtype(series.dtype):
         raise ChurnDataError(
-            "holds true/false values, not dates.", fix="choose the date column.", column=name
+            msg("holds true/false values, not dates."),
+            fix=msg("choose the date column."),
+            column=name,
         )
     if pd.api.types.is_numeric_dtype(series.dtype):
         num = pd.to_numeric(series, errors="coerce").astype(float)
@@ -2054,10 +2221,13 @@ def _check_share(result: pd.Series, nonblank: int, bad: pd.Series, name: str | N
     examples = tuple(str(v) for v in pd.unique(bad.astype(str))[:3])
     if nonblank and n_bad > nonblank / 2:
         raise ChurnDataError(
-            f"{n_bad:,} of {nonblank:,} values are not dates (e.g. "
-            + ", ".join(f"'{e}'" for e in examples)
-            + ").",
-            fix="choose the column that holds the dates, or fix these values in the file.",
+            msg(
+                "{n:,} of {total:,} values are not dates (e.g. {examples}).",
+                n=n_bad,
+                total=nonblank,
+                examples=", ".join(f"'{e}'" for e in examples),
+            ),
+            fix=msg("choose the column that holds the dates, or fix these values in the file."),
             column=name,
         )
     result.attrs.update(unparsed=n_bad, unparsed_examples=examples)

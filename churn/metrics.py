@@ -28,6 +28,7 @@ import pandas as pd
 
 from churn.errors import ChurnDataError
 from churn.table import CHURNED, END, ID, START, TENURE, VALUE, CustomerTable
+from churn.text import Text, msg
 
 #: Period name -> pandas period frequency (weeks run Monday to Sunday, as ISO weeks do).
 PERIODS: dict[str, str] = {"week": "W-SUN", "month": "M", "quarter": "Q-DEC", "year": "Y-DEC"}
@@ -90,8 +91,8 @@ def register_definition(definition: ChurnDefinition) -> ChurnDefinition:
 register_definition(
     ChurnDefinition(
         name="start",
-        label="Start of period",
-        explanation=(
+        label=msg("Start of period"),
+        explanation=msg(
             "Customers active at the start of the period who left during it, divided by "
             "the customers active at the start; people who join and leave inside the "
             "period are not counted."
@@ -103,8 +104,8 @@ register_definition(
 register_definition(
     ChurnDefinition(
         name="start_plus_new",
-        label="Start plus new",
-        explanation=(
+        label=msg("Start plus new"),
+        explanation=msg(
             "Everyone who left during the period, divided by the customers active at the "
             "start plus the customers who joined during it."
         ),
@@ -115,8 +116,8 @@ register_definition(
 register_definition(
     ChurnDefinition(
         name="lost_over_new",
-        label="Lost over new",
-        explanation=(
+        label=msg("Lost over new"),
+        explanation=msg(
             "Everyone who left during the period, divided by the new customers acquired "
             "in it (can exceed 100 % when few join)."
         ),
@@ -131,8 +132,8 @@ def _definition(name: str) -> ChurnDefinition:
         return CHURN_DEFINITIONS[name]
     except KeyError:
         raise ChurnDataError(
-            f"Unknown churn definition '{name}'.",
-            fix=f"use one of: {', '.join(CHURN_DEFINITIONS)}.",
+            msg("Unknown churn definition '{name}'.", name=name),
+            fix=msg("use one of: {choices}.", choices=", ".join(CHURN_DEFINITIONS)),
         ) from None
 
 
@@ -141,7 +142,8 @@ def _freq(period: str) -> str:
         return PERIODS[period]
     except KeyError:
         raise ChurnDataError(
-            f"Unknown period '{period}'.", fix=f"use one of: {', '.join(PERIODS)}."
+            msg("Unknown period '{period}'.", period=period),
+            fix=msg("use one of: {choices}.", choices=", ".join(PERIODS)),
         ) from None
 
 
@@ -244,8 +246,8 @@ def parse_period(label: str | pd.Period | pd.Timestamp, period: str = "month") -
         return pd.Period(text, freq=freq)
     except (ValueError, TypeError):
         raise ChurnDataError(
-            f"'{label}' is not a {period} label.",
-            fix="use a label from the period table, e.g. 2024-03, 2024-W10, 2024Q1 or 2024.",
+            msg("'{label}' is not a {period} label.", label=label, period=period),
+            fix=msg("use a label from the period table, e.g. 2024-03, 2024-W10, 2024Q1 or 2024."),
         ) from None
 
 
@@ -259,6 +261,14 @@ def _column(table: CustomerTable, name: str | None) -> str | None:
     return None
 
 
+def _joined(notes: list[Text]) -> Text:
+    """The notes as one text, each still translatable."""
+    out = notes[0]
+    for note in notes[1:]:
+        out = msg("{first} {then}", first=out, then=note)
+    return out
+
+
 @dataclass(frozen=True)
 class _Dated:
     frame: pd.DataFrame  # start, end (normalised; end censored at snapshot), value, reason
@@ -266,17 +276,27 @@ class _Dated:
     notes: tuple[str, ...]
 
 
-def _dated(table: CustomerTable, what: str) -> _Dated:
+def _dated(table: CustomerTable, what: Text) -> _Dated:
     """Rows with a start date, dates as calendar days, ends after the snapshot removed."""
     f = table.frame
     start = pd.to_datetime(f[START], errors="coerce") if START in f else None
     if start is None or not start.notna().any():
         raise ChurnDataError(
-            f"The {what} needs start dates, and this table has none (only "
-            + ("a tenure column" if table.has_tenure else "no dates and no tenure")
-            + "), so customers cannot be placed in calendar periods.",
-            fix="confirm a start/signup date column (and an end/cancel date column) on the "
-            "Data page, or load an event log; survival curves still work from tenure.",
+            msg(
+                "The {what} needs start dates, and this table has none (only a tenure "
+                "column), so customers cannot be placed in calendar periods.",
+                what=what,
+            )
+            if table.has_tenure
+            else msg(
+                "The {what} needs start dates, and this table has none (only no dates and "
+                "no tenure), so customers cannot be placed in calendar periods.",
+                what=what,
+            ),
+            fix=msg(
+                "confirm a start/signup date column (and an end/cancel date column) on the "
+                "Data page, or load an event log; survival curves still work from tenure."
+            ),
             column=START,
         )
     start = start.dt.normalize()
@@ -285,31 +305,44 @@ def _dated(table: CustomerTable, what: str) -> _Dated:
     if snap is None or pd.isna(snap):
         snap = max(start.max(), end.max() if end.notna().any() else start.max())
     snap = pd.Timestamp(snap).normalize()
-    notes: list[str] = []
+    notes: list[Text] = []
     keep = start.notna()
     if (~keep).any():
-        notes.append(f"{int((~keep).sum()):,} customers without a start date are left out.")
+        notes.append(
+            msg("{n:,} customers without a start date are left out.", n=int((~keep).sum()))
+        )
     future = keep & (start > snap)
     if future.any():
-        notes.append(f"{int(future.sum()):,} customers starting after the snapshot are left out.")
+        notes.append(
+            msg("{n:,} customers starting after the snapshot are left out.", n=int(future.sum()))
+        )
         keep &= ~future
     backwards = keep & end.notna() & (end < start)
     if backwards.any():
         notes.append(
-            f"{int(backwards.sum()):,} customers whose end date is before their start date "
-            "are left out."
+            msg(
+                "{n:,} customers whose end date is before their start date are left out.",
+                n=int(backwards.sum()),
+            )
         )
         keep &= ~backwards
     if not keep.any():
         raise ChurnDataError(
-            f"The {what} has no customer left to count: " + " ".join(notes),
-            fix="check the start and end date roles on the Data page.",
+            msg(
+                "The {what} has no customer left to count: {notes}",
+                what=what,
+                notes=_joined(notes),
+            ),
+            fix=msg("check the start and end date roles on the Data page."),
             column=START,
         )
     late = keep & (end > snap)
     if late.any():
         notes.append(
-            f"{int(late.sum()):,} end dates after the snapshot are treated as still active."
+            msg(
+                "{n:,} end dates after the snapshot are treated as still active.",
+                n=int(late.sum()),
+            )
         )
         end = end.mask(late)
     out = pd.DataFrame({"start": start, "end": end}, index=f.index)
@@ -370,7 +403,7 @@ def period_table(
     """
     freq = _freq(period)
     spec = _definition(definition)
-    d = _dated(table, "period table")
+    d = _dated(table, msg("period table"))
     first = d.frame["start"].min().to_period(freq)
     last = d.snapshot.to_period(freq)
     periods = pd.period_range(first, last, freq=freq)
@@ -419,8 +452,12 @@ def period_table(
     out["churn_final"] = ~out["partial"] & (out["period_end"] <= cutoff)
     if cutoff < d.snapshot:
         notes.append(
-            f"A customer counts as lost only after {table.inactivity_days} days without an "
-            f"event, so churn in periods ending after {cutoff:%Y-%m-%d} is not final yet."
+            msg(
+                "A customer counts as lost only after {days} days without an event, so churn "
+                "in periods ending after {cutoff:%Y-%m-%d} is not final yet.",
+                days=table.inactivity_days,
+                cutoff=cutoff,
+            )
         )
     value = d.frame["value"].to_numpy(dtype=float)
     if np.isfinite(value).any():
@@ -435,8 +472,10 @@ def period_table(
                 out["revenue_start"] > 0, out["revenue_lost"] / out["revenue_start"], np.nan
             )
         notes.append(
-            "Net revenue retention is not shown: with one value per customer, expansion "
-            "and contraction cannot be seen, only revenue lost with churned customers."
+            msg(
+                "Net revenue retention is not shown: with one value per customer, expansion "
+                "and contraction cannot be seen, only revenue lost with churned customers."
+            )
         )
     if "kind" in d.frame:
         invol = has_end & (d.frame["kind"] == "involuntary").to_numpy()
@@ -478,10 +517,13 @@ def customers_in_period(
     """
     choices = ("churned", "churned_from_start", "new", "active_start", "active_end")
     if which not in choices:
-        raise ChurnDataError(f"Unknown customer list '{which}'.", fix=f"use one of {choices}.")
+        raise ChurnDataError(
+            msg("Unknown customer list '{which}'.", which=which),
+            fix=msg("use one of {choices}.", choices=choices),
+        )
     freq = _freq(period)
     p = parse_period(period_label, period)
-    d = _dated(table, "list of customers by period")
+    d = _dated(table, msg("list of customers by period"))
     s = _ordinals(d.frame["start"], freq)
     has_end = d.frame["end"].notna().to_numpy()
     e = np.where(has_end, _ordinals(d.frame["end"], freq), np.iinfo(np.int64).max)
@@ -525,8 +567,8 @@ def cohort_table(table: CustomerTable, max_months: int = 24, min_cell: int = 20)
         ``revenue_start``, ``revenue_active`` and ``revenue_retention``.
     """
     if max_months < 0:
-        raise ChurnDataError("max_months must be 0 or more.", fix="use e.g. 24.")
-    d = _dated(table, "cohort table")
+        raise ChurnDataError(msg("max_months must be 0 or more."), fix=msg("use e.g. 24."))
+    d = _dated(table, msg("cohort table"))
     c = _ordinals(d.frame["start"], "M")
     has_end = d.frame["end"].notna().to_numpy()
     e = _ordinals(d.frame["end"], "M")
@@ -576,8 +618,12 @@ def cohort_table(table: CustomerTable, max_months: int = 24, min_cell: int = 20)
     cutoff = _judged_until(table, d.snapshot)
     if cutoff < d.snapshot:
         notes.append(
-            f"A customer counts as lost only after {table.inactivity_days} days without an "
-            f"event, so retention in months after {cutoff:%Y-%m-%d} reads high."
+            msg(
+                "A customer counts as lost only after {days} days without an event, so "
+                "retention in months after {cutoff:%Y-%m-%d} reads high.",
+                days=table.inactivity_days,
+                cutoff=cutoff,
+            )
         )
     out.attrs["notes"] = notes
     out.attrs["snapshot"] = f"{d.snapshot:%Y-%m-%d}"
@@ -663,17 +709,21 @@ def survival_curves(
     f = table.frame
     if not table.has_tenure and not table.has_dates:
         raise ChurnDataError(
-            "Survival curves need how long each customer has been (or was) a customer, and "
-            "this table has no dates and no tenure column.",
-            fix="confirm a start date (and end date) or a tenure column on the Data page.",
+            msg(
+                "Survival curves need how long each customer has been (or was) a customer, "
+                "and this table has no dates and no tenure column."
+            ),
+            fix=msg("confirm a start date (and end date) or a tenure column on the Data page."),
             column=TENURE,
         )
     if not 0 < ci < 1:
-        raise ChurnDataError(f"Confidence level {ci} is not between 0 and 1.", fix="use 0.95.")
+        raise ChurnDataError(
+            msg("Confidence level {ci} is not between 0 and 1.", ci=ci), fix=msg("use 0.95.")
+        )
     if by is not None and by not in f.columns:
         raise ChurnDataError(
-            "This column is not in the customer table.",
-            fix="choose one of the table's attribute columns.",
+            msg("This column is not in the customer table."),
+            fix=msg("choose one of the table's attribute columns."),
             column=by,
         )
     dur = pd.to_numeric(f[TENURE], errors="coerce")
@@ -681,17 +731,22 @@ def survival_curves(
     ok = dur.notna() & (dur >= 0) & event.isin([0.0, 1.0])
     if not ok.any():
         raise ChurnDataError(
-            "No customer has both a tenure and a churned/active label, so there is no "
-            "survival curve to draw.",
-            fix="check the label and date (or tenure) roles on the Data page.",
+            msg(
+                "No customer has both a tenure and a churned/active label, so there is no "
+                "survival curve to draw."
+            ),
+            fix=msg("check the label and date (or tenure) roles on the Data page."),
             column=TENURE,
         )
-    notes: list[str] = []
+    notes: list[Text] = []
     dropped = int((~ok).sum())
     if dropped:
         notes.append(
-            f"{dropped:,} customers without a tenure or a churned/active label "
-            "(e.g. too new to judge) are left out."
+            msg(
+                "{n:,} customers without a tenure or a churned/active label "
+                "(e.g. too new to judge) are left out.",
+                n=dropped,
+            )
         )
     dur, event = dur[ok].astype(float), event[ok].astype(int)
     if by is None:
@@ -737,7 +792,9 @@ def survival_curves(
         test = multivariate_logrank_test(dur, groups, event)
         p_value = float(test.p_value)
     if by is not None and (groups == OTHER).any():
-        notes.append(f"Only the {max_groups - 1} largest groups are drawn; the rest are 'other'.")
+        notes.append(
+            msg("Only the {n} largest groups are drawn; the rest are 'other'.", n=max_groups - 1)
+        )
     return SurvivalResult(
         curves=curves,
         groups=groups_frame,
@@ -803,7 +860,7 @@ def forecast_next_months(
         ``renewal_value`` (customers whose renewal falls in the window).
     """
     if months < 1:
-        raise ChurnDataError("months must be 1 or more.", fix="use e.g. 6.")
+        raise ChurnDataError(msg("months must be 1 or more."), fix=msg("use e.g. 6."))
     f = table.frame
     active = pd.to_numeric(f[CHURNED], errors="coerce") == 0
     tenure = pd.to_numeric(f[TENURE], errors="coerce")
@@ -865,8 +922,8 @@ def forecast_next_months(
     if renewal_col is not None:
         if renewal_col not in f.columns:
             raise ChurnDataError(
-                "This renewal column is not in the customer table.",
-                fix="choose the column that holds days until renewal.",
+                msg("This renewal column is not in the customer table."),
+                fix=msg("choose the column that holds days until renewal."),
                 column=renewal_col,
             )
         days_to = pd.to_numeric(f.loc[active, renewal_col], errors="coerce")
@@ -879,8 +936,10 @@ def forecast_next_months(
             out["renewal_value"] = np.bincount(bins[ok], weights=rv, minlength=months)[:months]
     out.attrs["notes"] = (
         [
-            "Beyond the longest tenure seen the survival curve is flat, so customers older "
-            "than that are forecast to stay."
+            msg(
+                "Beyond the longest tenure seen the survival curve is flat, so customers "
+                "older than that are forecast to stay."
+            )
         ]
         if method == "kaplan_meier"
         else []

@@ -37,6 +37,7 @@ import pandas as pd
 
 from churn.errors import ChurnDataError
 from churn.table import CHURNED, ID, START, STATUS, CustomerTable
+from churn.text import msg
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from sklearn.pipeline import Pipeline
@@ -242,7 +243,7 @@ register_model(
         "LightGBM",
         make_lightgbm,
         "tree",
-        "Gradient-boosted trees; fastest and as accurate as any here. The default.",
+        msg("Gradient-boosted trees; fastest and as accurate as any here. The default."),
         concurrent_fits=True,  # n_jobs=THREADS on the estimator; LightGBM frees the GIL
     )
 )
@@ -252,7 +253,7 @@ register_model(
         "Logistic regression",
         make_logistic,
         "linear",
-        "A straight-line model on scaled numbers and one-hot categories; easy to read.",
+        msg("A straight-line model on scaled numbers and one-hot categories; easy to read."),
     )
 )
 register_model(
@@ -261,7 +262,7 @@ register_model(
         "Random forest",
         make_random_forest,
         "tree",
-        "200 trees of depth at most 10, so explanations stay fast.",
+        msg("200 trees of depth at most 10, so explanations stay fast."),
     )
 )
 register_model(
@@ -270,7 +271,7 @@ register_model(
         "scikit-learn gradient boosting",
         make_hist_gb,
         "tree",
-        "HistGradientBoosting with categories as integer codes.",
+        msg("HistGradientBoosting with categories as integer codes."),
     )
 )
 
@@ -281,7 +282,8 @@ def get_spec(name: str) -> ModelSpec:
         return MODELS[name]
     except KeyError:
         raise ChurnDataError(
-            f"there is no model called '{name}'.", fix=f"choose one of {', '.join(MODELS)}."
+            msg("there is no model called '{name}'.", name=name),
+            fix=msg("choose one of {models}.", models=", ".join(MODELS)),
         ) from None
 
 
@@ -305,16 +307,21 @@ def leakage_suspects(table: CustomerTable) -> list[tuple[str, str]]:
     reason = table.roles.reason
     if reason and reason in table.frame.columns and reason not in {c for c, _ in out}:
         # a churn reason is only written down once the customer has left
-        out.append((reason, "leakage: the churn reason is only recorded after a customer leaves"))
+        out.append(
+            (
+                reason,
+                msg("leakage: the churn reason is only recorded after a customer leaves"),
+            )
+        )
     return out
 
 
 def _forbidden(table: CustomerTable) -> dict[str, str]:
-    bad = {c: "it is part of the churn label" for c in NEVER_FEATURES}
-    bad[START] = bad["end_date"] = "it is a raw date (use tenure or recency in days instead)"
-    bad[ID] = "it is the customer id"
+    bad = {c: msg("it is part of the churn label") for c in NEVER_FEATURES}
+    bad[START] = bad["end_date"] = msg("it is a raw date (use tenure or recency in days instead)")
+    bad[ID] = msg("it is the customer id")
     for c in table.personal:
-        bad[c] = "it is a personal column"
+        bad[c] = msg("it is a personal column")
     return bad
 
 
@@ -332,20 +339,20 @@ def resolve_features(
     for c in feats:
         if c not in frame.columns:
             raise ChurnDataError(
-                "this column is not in the customer table.",
-                fix="choose features from the table's columns.",
+                msg("this column is not in the customer table."),
+                fix=msg("choose features from the table's columns."),
                 column=c,
             )
         if c in forbidden:
             raise ChurnDataError(
-                f"cannot be a model feature: {forbidden[c]}.",
-                fix="leave it out of the features.",
+                msg("cannot be a model feature: {reason}.", reason=forbidden[c]),
+                fix=msg("leave it out of the features."),
                 column=c,
             )
         if pd.api.types.is_datetime64_any_dtype(frame[c]):
             raise ChurnDataError(
-                "a raw date cannot be a model feature.",
-                fix="use tenure or recency (days) instead of the date itself.",
+                msg("a raw date cannot be a model feature."),
+                fix=msg("use tenure or recency (days) instead of the date itself."),
                 column=c,
             )
     declared = set(table.categorical)
@@ -384,14 +391,23 @@ def feature_frame(
     else:
         frame = table
         if features is None:
-            raise ChurnDataError("no features were given for a plain frame.", fix="pass features.")
+            raise ChurnDataError(
+                msg("no features were given for a plain frame."), fix=msg("pass features.")
+            )
     missing = [c for c in features if c not in frame.columns]
     if missing:
         raise ChurnDataError(
-            f"the model needs column '{missing[0]}', which this file does not have"
-            + (f" (nor {', '.join(missing[1:4])})" if len(missing) > 1 else "")
-            + ".",
-            fix="use a file with the same columns as the one the model was trained on.",
+            msg(
+                "the model needs column '{column}', which this file does not have (nor {others}).",
+                column=missing[0],
+                others=", ".join(missing[1:4]),
+            )
+            if len(missing) > 1
+            else msg(
+                "the model needs column '{column}', which this file does not have.",
+                column=missing[0],
+            ),
+            fix=msg("use a file with the same columns as the one the model was trained on."),
             column=missing[0],
         )
     cats = set(categorical or ())
@@ -461,26 +477,36 @@ def check_trainable(table: CustomerTable, features: Sequence[str] | None = None)
     n0 = n - n1
     if n < MIN_LABELLED:
         raise ChurnDataError(
-            f"only {n} customers have a churn label; a model needs at least {MIN_LABELLED}.",
-            fix="use a longer history or more customers, or check the label column's values.",
+            msg(
+                "only {n} customers have a churn label; a model needs at least {minimum}.",
+                n=n,
+                minimum=MIN_LABELLED,
+            ),
+            fix=msg("use a longer history or more customers, or check the label column's values."),
         )
     if n1 == 0 or n0 == 0:
-        which = "churned" if n1 == 0 else "active"
         raise ChurnDataError(
-            f"no {which} customers among the {n} labelled ones: a model needs both.",
-            fix="check which label values mean churned and active.",
+            msg("no churned customers among the {n} labelled ones: a model needs both.", n=n)
+            if n1 == 0
+            else msg("no active customers among the {n} labelled ones: a model needs both.", n=n),
+            fix=msg("check which label values mean churned and active."),
         )
     if min(n0, n1) < MIN_PER_CLASS:
         raise ChurnDataError(
-            f"only {n1} churned and {n0} active customers; a model needs at least "
-            f"{MIN_PER_CLASS} of each to learn anything.",
-            fix="add more customers or a longer period.",
+            msg(
+                "only {churned} churned and {active} active customers; a model needs at least "
+                "{minimum} of each to learn anything.",
+                churned=n1,
+                active=n0,
+                minimum=MIN_PER_CLASS,
+            ),
+            fix=msg("add more customers or a longer period."),
         )
     feats = table.features if features is None else features
     if not feats:
         raise ChurnDataError(
-            "there are no feature columns to learn from.",
-            fix="mark at least one attribute column as a feature on the Data page.",
+            msg("there are no feature columns to learn from."),
+            fix=msg("mark at least one attribute column as a feature on the Data page."),
         )
 
 
@@ -497,7 +523,8 @@ class SplitSpec:
     cutoff : first start date in the hold-out (``"time"`` only).
     n_train, n_test : labelled customers trained on and tested on (``"cv"``: per fold).
     time_available : whether a time-based split was possible for this table.
-    description : the split in plain words.
+    description : the split in plain words (a :class:`churn.text.Text`, so the app can
+        translate it; a plain str once read back from a saved model or workspace).
     train_rate, test_rate : churn rate among the trained-on and held-out customers
         (``"time"`` only). Newer customers have had less time to leave, so the hold-out
         rate is often lower: ranking (ROC AUC, lift) is then the fair measure, and the
@@ -587,17 +614,25 @@ def choose_split(
         train, test, cutoff = masks
         y = label_vector(table)
         r_train, r_test = float(y[train].mean()), float(y[test].mean())
-        desc = (
-            f"Time-based hold-out: trained on the {int(train.sum()):,} customers who started "
-            f"before {cutoff.date().isoformat()} and tested on the {int(test.sum()):,} who "
-            f"started on or after it (the latest {test_share:.0%}), as the model will be "
-            "used on newer customers."
+        desc = msg(
+            "Time-based hold-out: trained on the {n_train:,} customers who started "
+            "before {cutoff} and tested on the {n_test:,} who "
+            "started on or after it (the latest {share:.0%}), as the model will be "
+            "used on newer customers.",
+            n_train=int(train.sum()),
+            cutoff=cutoff.date().isoformat(),
+            n_test=int(test.sum()),
+            share=test_share,
         )
         if not (2 / 3 <= r_test / r_train <= 3 / 2):
-            desc += (
-                f" The newer customers churned at {r_test:.1%} against {r_train:.1%} before: "
-                "they have had less time to leave, so judge the model on ranking (ROC AUC, "
-                "lift); its Brier score and log loss on them understate it."
+            desc = msg(
+                "{split} The newer customers churned at {test_rate:.1%} against "
+                "{train_rate:.1%} before: they have had less time to leave, so judge the "
+                "model on ranking (ROC AUC, lift); its Brier score and log loss on them "
+                "understate it.",
+                split=desc,
+                test_rate=r_test,
+                train_rate=r_train,
             )
         return SplitSpec(
             "time",
@@ -611,12 +646,21 @@ def choose_split(
             train_rate=r_train,
             test_rate=r_test,
         )
-    why = ""
-    if prefer == "time" and masks is None:
-        why = " (a time-based split needs start dates and enough churned customers late on)"
     desc = (
-        f"Stratified {folds}-fold cross-validation on {n:,} labelled customers: each "
-        f"customer is scored once by a model that did not see them{why}."
+        msg(
+            "Stratified {folds}-fold cross-validation on {n:,} labelled customers: each "
+            "customer is scored once by a model that did not see them (a time-based split "
+            "needs start dates and enough churned customers late on).",
+            folds=folds,
+            n=n,
+        )
+        if prefer == "time" and masks is None
+        else msg(
+            "Stratified {folds}-fold cross-validation on {n:,} labelled customers: each "
+            "customer is scored once by a model that did not see them.",
+            folds=folds,
+            n=n,
+        )
     )
     n_test = n // folds
     return SplitSpec(
@@ -635,7 +679,7 @@ def _as_arrays(y_true, y_score) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(y_true, dtype=float)
     s = np.asarray(y_score, dtype=float)
     if y.shape != s.shape:
-        raise ChurnDataError("labels and scores have different lengths.")
+        raise ChurnDataError(msg("labels and scores have different lengths."))
     keep = ~(np.isnan(y) | np.isnan(s))
     return y[keep].astype(int), s[keep]
 
@@ -673,11 +717,6 @@ def evaluate(y_true, y_score, threshold: float = 0.5) -> dict[str, Any]:
     n, n1 = len(y), int(y.sum())
     base = n1 / n if n else float("nan")
     both = 0 < n1 < n
-    pred = s >= threshold
-    tp = int((pred & (y == 1)).sum())
-    fp = int((pred & (y == 0)).sum())
-    fn = int((~pred & (y == 1)).sum())
-    tn = int((~pred & (y == 0)).sum())
     clipped = np.clip(s, 1e-15, 1 - 1e-15)
     return {
         "n": n,
@@ -694,6 +733,21 @@ def evaluate(y_true, y_score, threshold: float = 0.5) -> dict[str, Any]:
             else float("nan")
         ),
         "top_decile_lift": top_decile_lift(y, s),
+        **threshold_counts(y, s, threshold),
+    }
+
+
+def threshold_counts(y_true, y_score, threshold: float = 0.5) -> dict[str, Any]:
+    """The part of :func:`evaluate` that depends on the threshold: ``threshold``, the
+    confusion matrix (``tp``, ``fp``, ``tn``, ``fn``; "churned" = risk >= threshold),
+    ``precision`` and ``recall``. Cheap: a page moving a threshold slider calls only this."""
+    y, s = _as_arrays(y_true, y_score)
+    pred = s >= threshold
+    tp = int((pred & (y == 1)).sum())
+    fp = int((pred & (y == 0)).sum())
+    fn = int((~pred & (y == 1)).sum())
+    tn = int((~pred & (y == 0)).sum())
+    return {
         "threshold": float(threshold),
         "tp": tp,
         "fp": fp,
@@ -796,8 +850,8 @@ def score_distribution(y_true, y_score, bins: int = 20) -> pd.DataFrame:
 
 def confusion_frame(y_true, y_score, threshold: float = 0.5) -> pd.DataFrame:
     """Confusion matrix at ``threshold``: rows ``actual``, ``predicted``, ``n``, ``share``."""
-    m = evaluate(y_true, y_score, threshold)
-    n = max(m["n"], 1)
+    m = threshold_counts(y_true, y_score, threshold)
+    n = max(m["tp"] + m["fp"] + m["tn"] + m["fn"], 1)
     rows = [
         ("churned", "churned", m["tp"]),
         ("churned", "active", m["fn"]),
@@ -851,14 +905,6 @@ class TrainedModel:
     def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
         """Churn probability for a feature frame (see :func:`feature_frame`)."""
         return _proba(self.pipeline_, X[list(self.features)])
-
-
-IMBALANCE_NOTE = (
-    "{pct} of labelled customers churned ({n1:,} of {n:,}). The model is trained without "
-    "class weights so that its scores stay probabilities (weights would inflate every "
-    "risk); the imbalance is handled by judging it on PR AUC against the base rate and by "
-    "choosing whom to contact from the profit curve rather than a 0.5 cut-off."
-)
 
 
 def _threads():
@@ -979,8 +1025,8 @@ def train(
         masks = _time_split_masks(table, split.test_share)
         if masks is None:
             raise ChurnDataError(
-                "a time-based split is not possible for this table.",
-                fix="use cross-validation instead.",
+                msg("a time-based split is not possible for this table."),
+                fix=msg("use cross-validation instead."),
             )
         train_m = masks[0].to_numpy()
         test_m = masks[1].to_numpy()
@@ -1018,7 +1064,16 @@ def train(
         "n_active": int(len(yv) - n1),
         "base_rate": n1 / len(yv),
         "class_weights": None,
-        "handling": IMBALANCE_NOTE.format(pct=f"{n1 / len(yv):.1%}", n1=n1, n=len(yv)),
+        "handling": msg(
+            "{pct:.1%} of labelled customers churned ({n1:,} of {n:,}). The model is trained "
+            "without class weights so that its scores stay probabilities (weights would "
+            "inflate every risk); the imbalance is handled by judging it on PR AUC against "
+            "the base rate and by choosing whom to contact from the profit curve rather than "
+            "a 0.5 cut-off.",
+            pct=n1 / len(yv),
+            n1=n1,
+            n=len(yv),
+        ),
     }
     return TrainedModel(
         name=spec.name,
@@ -1167,10 +1222,11 @@ def profit_curve(
     s = np.asarray(y_score, dtype=float)
     if not 0 <= success_rate <= 1:
         raise ChurnDataError(
-            "the offer's success share must be between 0 and 1.", fix="e.g. 0.2 for 20 %."
+            msg("the offer's success share must be between 0 and 1."),
+            fix=msg("e.g. 0.2 for 20 %."),
         )
     if offer_cost < 0:
-        raise ChurnDataError("the offer cost cannot be negative.")
+        raise ChurnDataError(msg("the offer cost cannot be negative."))
     v = np.broadcast_to(np.asarray(value_per_customer, dtype=float), s.shape).copy()
     v[np.isnan(v)] = 0.0
     s = np.where(np.isnan(s), 0.0, s)
@@ -1393,7 +1449,6 @@ ALLOWED_TYPES = frozenset(
         "builtins.slice",
     }
 )
-_NOT_A_MODEL = "this file is not a ChurnLens model"
 
 
 def save_model(trained: TrainedModel, path: str | Path) -> Path:
@@ -1449,32 +1504,67 @@ def load_model(path: str | Path) -> TrainedModel:
     import skops.io as sio
 
     path = Path(path)
-    fix = "choose a .skops file saved by ChurnLens (Model page or 'python -m churn train --save')."
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except FileNotFoundError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parse failure means "not our file"
-        raise ChurnDataError(f"{_NOT_A_MODEL} (not a readable skops file).", fix=fix) from exc
+        raise ChurnDataError(
+            msg("this file is not a ChurnLens model (not a readable skops file)."),
+            fix=msg(
+                "choose a .skops file saved by ChurnLens (Model page or "
+                "'python -m churn train --save')."
+            ),
+        ) from exc
     foreign = sorted(set(untrusted) - ALLOWED_TYPES)
     if foreign:
         raise ChurnDataError(
-            f"{_NOT_A_MODEL}: it contains types ChurnLens does not load "
-            f"({', '.join(foreign[:3])}).",
-            fix=fix,
+            msg(
+                "this file is not a ChurnLens model: it contains types ChurnLens does not "
+                "load ({types}).",
+                types=", ".join(foreign[:3]),
+            ),
+            fix=msg(
+                "choose a .skops file saved by ChurnLens (Model page or "
+                "'python -m churn train --save')."
+            ),
         )
     try:
         obj = sio.load(path, trusted=list(untrusted))
     except Exception as exc:  # noqa: BLE001
-        raise ChurnDataError(f"{_NOT_A_MODEL} (it could not be read).", fix=fix) from exc
+        raise ChurnDataError(
+            msg("this file is not a ChurnLens model (it could not be read)."),
+            fix=msg(
+                "choose a .skops file saved by ChurnLens (Model page or "
+                "'python -m churn train --save')."
+            ),
+        ) from exc
     if not isinstance(obj, dict) or "churnlens" not in obj or "pipeline" not in obj:
-        raise ChurnDataError(f"{_NOT_A_MODEL} (no ChurnLens metadata).", fix=fix)
+        raise ChurnDataError(
+            msg("this file is not a ChurnLens model (no ChurnLens metadata)."),
+            fix=msg(
+                "choose a .skops file saved by ChurnLens (Model page or "
+                "'python -m churn train --save')."
+            ),
+        )
     try:
         meta = json.loads(obj["churnlens"])
     except (TypeError, ValueError) as exc:
-        raise ChurnDataError(f"{_NOT_A_MODEL} (broken metadata).", fix=fix) from exc
+        raise ChurnDataError(
+            msg("this file is not a ChurnLens model (broken metadata)."),
+            fix=msg(
+                "choose a .skops file saved by ChurnLens (Model page or "
+                "'python -m churn train --save')."
+            ),
+        ) from exc
     if meta.get("kind") != "churnlens.model" or not hasattr(obj["pipeline"], "predict_proba"):
-        raise ChurnDataError(f"{_NOT_A_MODEL} (no ChurnLens metadata).", fix=fix)
+        raise ChurnDataError(
+            msg("this file is not a ChurnLens model (no ChurnLens metadata)."),
+            fix=msg(
+                "choose a .skops file saved by ChurnLens (Model page or "
+                "'python -m churn train --save')."
+            ),
+        )
     sp = meta.get("split") or {}
     cutoff = pd.Timestamp(sp["cutoff"]) if sp.get("cutoff") else None
     split = SplitSpec(
@@ -1531,5 +1621,6 @@ def scores_bytes(frame: pd.DataFrame, kind: str) -> bytes:
     if kind == "xlsx":
         return to_xlsx_bytes({"scores": frame})
     raise ChurnDataError(
-        f"cannot write a '.{kind}' file.", fix="use a name ending in .csv or .xlsx."
+        msg("cannot write a '.{kind}' file.", kind=kind),
+        fix=msg("use a name ending in .csv or .xlsx."),
     )

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from churn.table import CustomerTable
+from churn.text import localize
 
 LANGS = ("en", "ko")
 CHART_WIDTH = 640
@@ -119,6 +120,11 @@ HEADERS: dict[str, dict[str, str]] = {
         "m.recall": "재현율",
         "m.brier": "브라이어 점수",
         "m.roc_auc_std": "ROC AUC 표준편차",
+        "sign": "신호",
+        "level": "수준",
+        "spread": "이탈률 차이(최고-최저)",
+        "chi2": "카이제곱",
+        "test": "검정",
     },
 }
 HEADERS["en"] = {k: k.removeprefix("m.").replace("_", " ") for k in HEADERS["ko"]}
@@ -186,6 +192,10 @@ CHART_LABELS_KO: dict[str, str] = {
     "guessing": "무작위 추측",
     "model": "모델",
 }
+
+
+#: Severity of a validation issue, as the Korean report names it.
+SEVERITY = {"ko": {"error": "오류", "warning": "경고", "info": "참고"}}
 
 
 def chart_labels(lang: str) -> dict[str, str] | None:
@@ -513,17 +523,17 @@ def _data(inp: ReportInputs) -> Section:
             rate=fmt_pct(churned / labelled if labelled else float("nan"), lang=lang),
         )
     )
-    s.paragraphs.extend(str(n) for n in t.notes)
+    s.paragraphs.extend(localize(n, lang) for n in t.notes)
     if inp.issues:
         s.paragraphs.append(text("data.p2", lang, issues=fmt_int(len(inp.issues))))
         s.tables["issues"] = pd.DataFrame(
             [
                 {
-                    "severity": i.severity,
+                    "severity": SEVERITY.get(lang, {}).get(i.severity, i.severity),
                     "code": i.code,
                     "column": i.column,
-                    "message": i.message,
-                    "fix": i.fix,
+                    "message": localize(i.message, lang),
+                    "fix": localize(i.fix, lang),
                     "count": i.count,
                 }
                 for i in inp.issues
@@ -648,6 +658,7 @@ def _model(inp: ReportInputs) -> Section:
     # PR AUC's guessing baseline is the churn rate of the customers it was measured on
     base = m.get("base_rate", tm.class_balance.get("base_rate", float("nan")))
     split = getattr(tm.split, "description", None) or str(getattr(tm.split, "kind", tm.split))
+    split = localize(split, lang)
     s.paragraphs.append(
         text(
             "model.p1",
@@ -845,14 +856,15 @@ def build_report(
     Report
     """
     from churn.errors import ChurnDataError
+    from churn.text import msg
 
     lang = lang if lang in LANGS else "en"
     wanted = list(SECTIONS) if sections is None else list(sections)
     unknown = [n for n in wanted if n not in SECTIONS]
     if unknown:
         raise ChurnDataError(
-            f"unknown report section(s): {', '.join(unknown)}",
-            fix=f"choose from {', '.join(SECTIONS)}",
+            msg("unknown report section(s): {sections}", sections=", ".join(unknown)),
+            fix=msg("choose from {sections}", sections=", ".join(SECTIONS)),
         )
     if isinstance(scenarios, Mapping):
         scenarios = [{"name": k, **dict(v)} for k, v in scenarios.items()]

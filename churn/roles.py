@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from churn.text import msg
+
 SHAPES = ("customers", "subscriptions", "events")
 
 #: Roles that name at most one column, in the order the Data page shows them.
@@ -320,7 +322,7 @@ def leakage_detail(x: pd.Series, y: pd.Series) -> str | None:
         return None
     auc = separation_auc(x, y)
     if not np.isnan(auc) and auc > LEAKAGE_AUC:
-        return f"separates the label almost perfectly on its own (AUC {auc:.3f})"
+        return msg("separates the label almost perfectly on its own (AUC {auc:.3f})", auc=auc)
     xs, ys = x[mask], y[mask].to_numpy(dtype=float)
     codes, uniques = pd.factorize(xs, use_na_sentinel=False)
     if len(uniques) < 2 or len(uniques) > 200:
@@ -333,9 +335,18 @@ def leakage_detail(x: pd.Series, y: pd.Series) -> str | None:
     best = int(np.argmax(np.where(pure, size, 0)))
     share = size[best] / len(ys)
     if share >= LEAKAGE_PURE_LEVEL:
-        which = "churned" if pos[best] == size[best] else "active"
-        level = "(missing)" if pd.isna(uniques[best]) else str(uniques[best])
-        return f"value '{level}' covers {share:.0%} of customers and all of them are {which}"
+        level = msg("(missing)") if pd.isna(uniques[best]) else str(uniques[best])
+        if pos[best] == size[best]:
+            return msg(
+                "value '{level}' covers {share:.0%} of customers and all of them are churned",
+                level=level,
+                share=share,
+            )
+        return msg(
+            "value '{level}' covers {share:.0%} of customers and all of them are active",
+            level=level,
+            share=share,
+        )
     return None
 
 
@@ -458,14 +469,23 @@ _LEAK_KO = ("이탈", "해지", "탈퇴", "해약", "사유", "상태", "원인"
 _CODE_TOKENS = set("code area zip postal region type category class segment group tier".split())
 _CODE_KO = ("코드", "지역", "구분", "유형", "등급")
 
-REASON_IDENTIFIER = "identifier"
-REASON_PERSONAL = "personal data"
-REASON_CONSTANT = "constant"
-REASON_EMPTY = "mostly empty"
-REASON_TEXT = "free text / too many levels"
-REASON_DATE = "date (used as tenure/recency instead)"
-REASON_LEAK_NAME = "leakage suspect: the name suggests it is recorded at or after churn"
+# Why a column is left out of the features: English text that the app can translate (the
+# values compare equal to the plain strings, so they also work as codes).
+REASON_IDENTIFIER = msg("identifier")
+REASON_PERSONAL = msg("personal data")
+REASON_CONSTANT = msg("constant")
+REASON_EMPTY = msg("mostly empty")
+REASON_TEXT = msg("free text / too many levels")
+REASON_DATE = msg("date (used as tenure/recency instead)")
+REASON_LEAK_NAME = msg("leakage suspect: the name suggests it is recorded at or after churn")
+#: Start of every leakage reason; the detail of :func:`leakage_reason` follows it.
 REASON_LEAK_PREFIX = "leakage suspect: "
+
+
+def leakage_reason(detail: str) -> str:
+    """The excluded-reason of a column that separates the label (``detail`` from
+    :func:`leakage_detail`): ``REASON_LEAK_PREFIX + detail``, translatable."""
+    return msg("leakage suspect: {detail}", detail=detail)
 
 
 def normalize_name(name: Any) -> str:
@@ -651,8 +671,8 @@ def str_columns(df: pd.DataFrame) -> pd.DataFrame:
         from churn.errors import ChurnDataError
 
         raise ChurnDataError(
-            f"the column name '{twice[0]}' appears more than once",
-            fix="give every column its own name in the header row",
+            msg("the column name '{column}' appears more than once", column=twice[0]),
+            fix=msg("give every column its own name in the header row"),
             column=twice[0],
         )
     if any(not isinstance(c, str) for c in df.columns):
@@ -965,5 +985,5 @@ def _exclusion(s: pd.Series, f: _Facts, y: pd.Series | None, id_col, events: boo
     if y is not None and not events:
         detail = leakage_detail(s, y)
         if detail:
-            return REASON_LEAK_PREFIX + detail
+            return leakage_reason(detail)
     return None

@@ -29,6 +29,7 @@ import pandas as pd
 
 from churn.errors import ChurnDataError
 from churn.table import CHURNED, ID, STATUS, STATUS_ACTIVE, TENURE, VALUE, CustomerTable
+from churn.text import Text, msg
 
 MISSING = "(missing)"
 OTHER = "other"
@@ -38,13 +39,6 @@ SMALL_CUSTOMERS = 30
 SMALL_CHURNED = 5
 #: How p-values are adjusted for testing every segment against the rest.
 ADJUST_METHOD = "holm"
-MULTIPLE_COMPARISONS_NOTE = (
-    "Each segment is tested against all other customers (two-proportion z-test, or "
-    "Fisher's exact test when an expected count is below 5). With {n_tests} tests, some "
-    "differences look significant by chance alone, so p-values are adjusted with Holm's "
-    "method (family-wise error 5 %): {n_significant} of {n_tests} segments differ at "
-    "adjusted p < 0.05."
-)
 DAYS_PER_MONTH = 365.25 / 12
 
 TableLike = CustomerTable | pd.DataFrame
@@ -63,8 +57,8 @@ def _require_column(frame: pd.DataFrame, column: str) -> None:
     if column not in frame.columns:
         shown = ", ".join(map(str, list(frame.columns)[:12]))
         raise ChurnDataError(
-            "is not in the customer table.",
-            fix=f"pick one of the table's columns ({shown}, ...).",
+            msg("is not in the customer table."),
+            fix=msg("pick one of the table's columns ({shown}, ...).", shown=shown),
             column=str(column),
         )
 
@@ -73,8 +67,11 @@ def _require_labels(frame: pd.DataFrame) -> pd.DataFrame:
     lab = frame[frame[CHURNED].notna()]
     if lab.empty:
         raise ChurnDataError(
-            "No customer has a churn label (churned or active), so no churn rate can be computed.",
-            fix="confirm the label column and its churned values on the Data page.",
+            msg(
+                "No customer has a churn label (churned or active), so no churn rate can be "
+                "computed."
+            ),
+            fix=msg("confirm the label column and its churned values on the Data page."),
             column=CHURNED,
         )
     return lab
@@ -273,19 +270,22 @@ def segment_column(
     frame = _frame(table_or_frame)
     _require_column(frame, column)
     if top_k < 1 or bins < 1:
-        raise ChurnDataError("top_k and bins must be at least 1.", fix="use 1 or more.")
+        raise ChurnDataError(msg("top_k and bins must be at least 1."), fix=msg("use 1 or more."))
     s = frame[column]
     kind = "number" if edges is not None else segment_kind(table_or_frame, column, bins)
     if kind == "number" and not pd.api.types.is_numeric_dtype(s):
         raise ChurnDataError(
-            "holds text, so it cannot be cut at number edges.",
-            fix="segment it as categories (leave the edges empty).",
+            msg("holds text, so it cannot be cut at number edges."),
+            fix=msg("segment it as categories (leave the edges empty)."),
             column=column,
         )
 
     if kind == "date":
         if date_freq not in ("month", "year"):
-            raise ChurnDataError(f"date_freq '{date_freq}' is unknown.", fix="use month or year.")
+            raise ChurnDataError(
+                msg("date_freq '{date_freq}' is unknown.", date_freq=date_freq),
+                fix=msg("use month or year."),
+            )
         if getattr(s.dt, "tz", None) is not None:
             s = s.dt.tz_localize(None)  # local calendar months, without a warning
         per = s.dt.to_period("M" if date_freq == "month" else "Y")
@@ -439,8 +439,16 @@ def churn_by_segment(table: TableLike, column: str, **binning: Any) -> pd.DataFr
         adjust=ADJUST_METHOD,
         n_tests=n_tests,
         n_significant=n_sig,
-        definition="churned / labelled customers (churned or active) in the segment",
-        note=MULTIPLE_COMPARISONS_NOTE.format(n_tests=n_tests, n_significant=n_sig),
+        definition=msg("churned / labelled customers (churned or active) in the segment"),
+        note=msg(
+            "Each segment is tested against all other customers (two-proportion z-test, or "
+            "Fisher's exact test when an expected count is below 5). With {n_tests} tests, some "
+            "differences look significant by chance alone, so p-values are adjusted with Holm's "
+            "method (family-wise error 5 %): {n_significant} of {n_tests} segments differ at "
+            "adjusted p < 0.05.",
+            n_tests=n_tests,
+            n_significant=n_sig,
+        ),
     )
     return out
 
@@ -491,7 +499,9 @@ def customers_in_segment(
     if segment not in set(seg.cat.categories):
         shown = ", ".join(map(str, list(seg.cat.categories)[:10]))
         raise ChurnDataError(
-            f"has no segment '{segment}'.", fix=f"pick one of: {shown}.", column=column
+            msg("has no segment '{segment}'.", segment=segment),
+            fix=msg("pick one of: {shown}.", shown=shown),
+            column=column,
         )
     frame = _frame(table)
     rows = frame.loc[seg == segment].copy()
@@ -514,7 +524,8 @@ def parse_edges(text: str) -> tuple[float, ...] | None:
         return tuple(sorted({float(p) for p in parts}))
     except ValueError:
         raise ChurnDataError(
-            f"'{text}' is not a list of numbers.", fix="type edges like 12, 24, 36."
+            msg("'{text}' is not a list of numbers.", text=text),
+            fix=msg("type edges like 12, 24, 36."),
         ) from None
 
 
@@ -557,8 +568,8 @@ def _value_series(table: TableLike, column: str | None) -> tuple[pd.Series, str]
     values = pd.to_numeric(frame[col], errors="coerce")
     if values.notna().sum() == 0:
         raise ChurnDataError(
-            "has no numbers, so customers cannot be ranked by value.",
-            fix="set a fee, revenue or amount column as the amount role on the Data page.",
+            msg("has no numbers, so customers cannot be ranked by value."),
+            fix=msg("set a fee, revenue or amount column as the amount role on the Data page."),
             column=col,
         )
     return values, col
@@ -577,11 +588,17 @@ def value_tier_column(
     first names are used). Customers without a value are ``"(missing)"``.
     """
     if n_tiers < 2:
-        raise ChurnDataError("needs at least 2 value tiers.", fix="choose 2 or more tiers.")
+        raise ChurnDataError(
+            msg("needs at least 2 value tiers."), fix=msg("choose 2 or more tiers.")
+        )
     if names is not None and len(names) != n_tiers:
         raise ChurnDataError(
-            f"{len(names)} tier names were given for {n_tiers} tiers.",
-            fix="give one name per tier, lowest value first.",
+            msg(
+                "{given} tier names were given for {n_tiers} tiers.",
+                given=len(names),
+                n_tiers=n_tiers,
+            ),
+            fix=msg("give one name per tier, lowest value first."),
         )
     frame = _frame(table)
     values, col = _value_series(table, column)
@@ -671,15 +688,6 @@ def value_tiers(
     return out
 
 
-LTV_METHOD = (
-    "Customer lifetime value = average monthly value x expected lifetime. The expected "
-    "lifetime is the restricted mean survival time: the area under the Kaplan-Meier "
-    "survival curve of tenure up to {horizon:.1f} months (customers still active are "
-    "censored at their current tenure), so it is a lower bound when many customers stay "
-    "longer than that. The value column ('{column}') is read as value per month."
-)
-
-
 def lifetime_value(
     table: TableLike,
     *,
@@ -718,22 +726,24 @@ def lifetime_value(
     values, col = _value_series(table, value_column)
     if TENURE not in frame.columns or frame[TENURE].notna().sum() == 0:
         raise ChurnDataError(
-            "No tenure is known, so an expected lifetime cannot be estimated.",
-            fix="set start/end dates or a tenure column on the Data page.",
+            msg("No tenure is known, so an expected lifetime cannot be estimated."),
+            fix=msg("set start/end dates or a tenure column on the Data page."),
             column=TENURE,
         )
     ok = frame[CHURNED].notna() & frame[TENURE].notna()
     if not ok.any():
         raise ChurnDataError(
-            "No customer has both a known outcome and a tenure.",
-            fix="check the label and the dates or tenure column on the Data page.",
+            msg("No customer has both a known outcome and a tenure."),
+            fix=msg("check the label and the dates or tenure column on the Data page."),
             column=TENURE,
         )
     months = frame.loc[ok, TENURE].astype(float).clip(lower=0) / DAYS_PER_MONTH
     event = frame.loc[ok, CHURNED].astype(float)
     horizon = float(horizon_months) if horizon_months else float(months.max())
     if horizon <= 0:
-        raise ChurnDataError("Every tenure is zero.", column=TENURE, fix="check the dates.")
+        raise ChurnDataError(
+            msg("Every tenure is zero."), column=TENURE, fix=msg("check the dates.")
+        )
     groups: list[tuple[str, pd.Series]] = [("all", pd.Series(True, index=months.index))]
     if by is not None:
         seg = segment_column(table, by, **_binning(binning))[ok]
@@ -756,7 +766,16 @@ def lifetime_value(
             )
         )
     out = pd.DataFrame(rows)
-    out.attrs.update(method=LTV_METHOD.format(horizon=horizon, column=col), column=col, by=by)
+    method = msg(
+        "Customer lifetime value = average monthly value x expected lifetime. The expected "
+        "lifetime is the restricted mean survival time: the area under the Kaplan-Meier "
+        "survival curve of tenure up to {horizon:.1f} months (customers still active are "
+        "censored at their current tenure), so it is a lower bound when many customers stay "
+        "longer than that. The value column ('{column}') is read as value per month.",
+        horizon=horizon,
+        column=col,
+    )
+    out.attrs.update(method=method, column=col, by=by)
     return out
 
 
@@ -1060,34 +1079,46 @@ def _behaviour_clusters(
 
     frame = _frame(table)
     if not columns:
-        raise ChurnDataError("No behaviour column was chosen.", fix="pick at least one column.")
-    notes: list[str] = []
+        raise ChurnDataError(
+            msg("No behaviour column was chosen."), fix=msg("pick at least one column.")
+        )
+    notes: list[Text] = []
     data = {}
     for col in columns:
         _require_column(frame, col)
         s = frame[col]
         if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
             raise ChurnDataError(
-                "is not numeric, so it cannot be used for behaviour clusters.",
-                fix="pick numeric columns (counts, amounts, days).",
+                msg("is not numeric, so it cannot be used for behaviour clusters."),
+                fix=msg("pick numeric columns (counts, amounts, days)."),
                 column=col,
             )
         s = s.astype(float)
         if s.isna().any():
-            notes.append(f"{col}: {int(s.isna().sum())} missing values set to the median")
+            notes.append(
+                msg(
+                    "{column}: {n} missing values set to the median",
+                    column=col,
+                    n=int(s.isna().sum()),
+                )
+            )
             s = s.fillna(s.median())
         if not s.std(ddof=0) > 0:
-            notes.append(f"{col}: the same for every customer, left out")
+            notes.append(msg("{column}: the same for every customer, left out", column=col))
             continue
         data[col] = s
     if not data:
-        raise ChurnDataError("No chosen column varies between customers.", fix="pick others.")
+        raise ChurnDataError(
+            msg("No chosen column varies between customers."), fix=msg("pick others.")
+        )
     raw = pd.DataFrame(data, index=frame.index)
     mean, sd = raw.mean(), raw.std(ddof=0)
     z = ((raw - mean) / sd).to_numpy()
     n = len(z)
     if n < 3:
-        raise ChurnDataError("Too few customers to form clusters.", fix="load more customers.")
+        raise ChurnDataError(
+            msg("Too few customers to form clusters."), fix=msg("load more customers.")
+        )
     rng = np.random.default_rng(seed)
     sil: dict[int, float] = {}
     if k is None:
@@ -1103,7 +1134,7 @@ def _behaviour_clusters(
             )
         k = max(sil, key=sil.get) if sil else 2
     if not 1 <= k < n:
-        raise ChurnDataError(f"k = {k} clusters is not possible for {n} customers.")
+        raise ChurnDataError(msg("k = {k} clusters is not possible for {n} customers.", k=k, n=n))
     fit = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(z)
     # number clusters 1..k by size so that the largest is cluster 1
     sizes = np.bincount(fit.labels_, minlength=k)
@@ -1157,21 +1188,43 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2g}" if abs(x) < 1 else f"{x:,.1f}"
 
 
+def _trait_text(template: str | None, higher: bool, column: str, value: str, overall: str) -> str:
+    """One column of a cluster description: the caller's template, or the English one."""
+    if template is not None:
+        return template.format(column=column, value=value, overall=overall)
+    if higher:
+        return msg(
+            "{column} higher than average ({value} vs {overall})",
+            column=column,
+            value=value,
+            overall=overall,
+        )
+    return msg(
+        "{column} lower than average ({value} vs {overall})",
+        column=column,
+        value=value,
+        overall=overall,
+    )
+
+
 def cluster_descriptions(
     clusters: BehaviourClusters,
     *,
     top: int = 3,
     min_z: float = 0.25,
-    higher: str = "{column} higher than average ({value} vs {overall})",
-    lower: str = "{column} lower than average ({value} vs {overall})",
-    typical: str = "close to average on every column",
-    sep: str = "; ",
+    higher: str | None = None,
+    lower: str | None = None,
+    typical: str | None = None,
+    sep: str | None = None,
 ) -> pd.Series:
     """Each cluster in words: the columns whose mean differs most from the overall mean.
 
     The templates take ``{column}``, ``{value}`` and ``{overall}``, so a page can pass
-    translated ones. Columns less than ``min_z`` standard deviations from the overall
-    mean are not mentioned.
+    translated ones; by default they are "{column} higher than average ({value} vs
+    {overall})", "{column} lower than average ({value} vs {overall})", "close to average
+    on every column" and the separator "; ", built with :func:`churn.text.msg` so that
+    the descriptions can be translated later. Columns less than ``min_z`` standard
+    deviations from the overall mean are not mentioned.
 
     Returns
     -------
@@ -1183,13 +1236,25 @@ def cluster_descriptions(
     out = {}
     for cl in sorted(tr["cluster"].unique()):
         parts = [
-            (higher if r.z > 0 else lower).format(
-                column=r.column, value=_num(r.cluster_mean), overall=_num(r.overall_mean)
+            _trait_text(
+                higher if r.z > 0 else lower,
+                r.z > 0,
+                column=r.column,
+                value=_num(r.cluster_mean),
+                overall=_num(r.overall_mean),
             )
             for r in sel[sel["cluster"] == cl].itertuples()
         ]
-        out[int(cl)] = sep.join(parts) if parts else typical
-    return pd.Series(out, name="description")
+        if not parts:
+            out[int(cl)] = msg("close to average on every column") if typical is None else typical
+        elif sep is not None:
+            out[int(cl)] = sep.join(parts)
+        else:
+            text = parts[0]
+            for part in parts[1:]:
+                text = msg("{first}; {then}", first=text, then=part)
+            out[int(cl)] = text
+    return pd.Series(out, name="description", dtype=object)
 
 
 # --------------------------------------------------------------------- warning signs
@@ -1315,8 +1380,8 @@ def warning_signs(table: TableLike, mapping: Mapping[str, str]) -> pd.DataFrame:
         _require_column(frame, column)
         if sign not in WARNING_SIGNS:
             raise ChurnDataError(
-                f"'{sign}' is not a known warning sign.",
-                fix=f"use one of {', '.join(WARNING_SIGNS)}.",
+                msg("'{sign}' is not a known warning sign.", sign=sign),
+                fix=msg("use one of {choices}.", choices=", ".join(WARNING_SIGNS)),
                 column=column,
             )
         levels = _sign_levels(table, column, sign)

@@ -46,6 +46,7 @@ from churn.table import (
     VALUE,
     CustomerTable,
 )
+from churn.text import msg
 
 DAY = pd.Timedelta(days=1)
 #: Days per tenure unit (a month is 365.25 / 12 days).
@@ -54,11 +55,11 @@ UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25}
 #: cutoff minus orders in the TREND_DAYS before those.
 TREND_DAYS = 90
 #: Excluded-reason of the descriptive columns of an event log.
-REASON_WINDOW = "describes the churn window (leakage)"
+REASON_WINDOW = msg("describes the churn window (leakage)")
 #: Share of unreadable dates above which a date column is refused.
 MAX_BAD_DATES = 0.10
 
-NEEDS_ROLES = "choose the churn column, or the start and end dates, or an event date"
+NEEDS_ROLES = msg("choose the churn column, or the start and end dates, or an event date")
 DEFAULT_PREVIEW_DAYS = (30, 60, 90, 120, 180, 270, 365)
 
 
@@ -121,8 +122,8 @@ def _to_snapshot(snapshot: Any) -> pd.Timestamp | None:
         ts = pd.Timestamp(snapshot)
     except (ValueError, TypeError) as exc:
         raise ChurnDataError(
-            f"the snapshot date '{snapshot}' is not a date",
-            fix="give it as YYYY-MM-DD, e.g. 2024-06-30",
+            msg("the snapshot date '{snapshot}' is not a date", snapshot=snapshot),
+            fix=msg("give it as YYYY-MM-DD, e.g. 2024-06-30"),
         ) from exc
     if pd.isna(ts):
         return None
@@ -202,9 +203,14 @@ def parse_date_column(
     n_filled = int(counts[~blank].sum())
     if n_filled and n_bad / n_filled > MAX_BAD_DATES:
         raise ChurnDataError(
-            f"{n_bad:,} of {n_filled:,} values in '{column}' are not dates "
-            f"(e.g. {_examples(np.asarray(uniques)[bad_u])})",
-            fix="check that this is the right date column, or choose another one",
+            msg(
+                "{n_bad:,} of {n_filled:,} values in '{column}' are not dates (e.g. {examples})",
+                n_bad=n_bad,
+                n_filled=n_filled,
+                column=column,
+                examples=_examples(np.asarray(uniques)[bad_u]),
+            ),
+            fix=msg("check that this is the right date column, or choose another one"),
             column=column,
         )
     return out, n_bad
@@ -216,8 +222,10 @@ def _check_columns(df: pd.DataFrame, roles: ColumnRoles) -> None:
         col = getattr(roles, role)
         if col is not None and col not in cols:
             raise ChurnDataError(
-                f"column '{col}' (chosen as {role}) is not in the file",
-                fix=f"choose one of: {', '.join(map(str, cols[:30]))}",
+                msg(
+                    "column '{column}' (chosen as {role}) is not in the file", column=col, role=role
+                ),
+                fix=msg("choose one of: {columns}", columns=", ".join(map(str, cols[:30]))),
                 column=col,
             )
 
@@ -233,7 +241,8 @@ def _shape(roles: ColumnRoles) -> str:
         if roles.end:
             return "subscriptions"
         raise ChurnDataError(
-            "the file has no churn label and no dates to derive one from", fix=NEEDS_ROLES
+            msg("the file has no churn label and no dates to derive one from"),
+            fix=msg("choose the churn column, or the start and end dates, or an event date"),
         )
     return shape
 
@@ -280,7 +289,9 @@ def build_customer_table(
     """
     df = str_columns(df)
     if len(df) == 0:
-        raise ChurnDataError("the file has no data rows", fix="check that the right sheet is used")
+        raise ChurnDataError(
+            msg("the file has no data rows"), fix=msg("check that the right sheet is used")
+        )
     _check_columns(df, roles)
     shape = _shape(roles)
     snap = _to_snapshot(snapshot)
@@ -292,41 +303,77 @@ def build_customer_table(
 def _ids_or_row_numbers(df: pd.DataFrame, roles: ColumnRoles, notes: list[str]) -> pd.Series:
     if roles.id:
         return _clean_ids(df[roles.id])
-    notes.append("No customer id column was chosen: each row is one customer, numbered from 1.")
+    notes.append(
+        msg("No customer id column was chosen: each row is one customer, numbered from 1.")
+    )
     return pd.Series([str(i + 1) for i in range(len(df))], index=df.index, dtype=object)
 
 
 def _label(df: pd.DataFrame, roles: ColumnRoles, notes: list[str]) -> pd.Series:
     col = roles.label
     if not roles.churned_values or not roles.active_values:
-        missing = "churned" if not roles.churned_values else "active"
         raise ChurnDataError(
-            f"no value of '{col}' is marked as meaning {missing}",
-            fix=f"say which values of '{col}' mean churned and which mean active",
+            msg("no value of '{column}' is marked as meaning churned", column=col)
+            if not roles.churned_values
+            else msg("no value of '{column}' is marked as meaning active", column=col),
+            fix=msg(
+                "say which values of '{column}' mean churned and which mean active", column=col
+            ),
             column=col,
         )
     y = map_label(df[col], roles.churned_values, roles.active_values)
     for val, what in ((1.0, "churned"), (0.0, "active")):
         if not (y == val).any():
             found = df[col].map(label_text).dropna().unique()
+            examples = _examples(found, 8) or msg("none")
             raise ChurnDataError(
-                f"no row of '{col}' has a value meaning {what} "
-                f"(values found: {_examples(found, 8) or 'none'})",
-                fix=f"check which values of '{col}' mean churned and which mean active",
+                msg(
+                    "no row of '{column}' has a value meaning churned (values found: {examples})",
+                    column=col,
+                    examples=examples,
+                )
+                if what == "churned"
+                else msg(
+                    "no row of '{column}' has a value meaning active (values found: {examples})",
+                    column=col,
+                    examples=examples,
+                ),
+                fix=msg(
+                    "check which values of '{column}' mean churned and which mean active",
+                    column=col,
+                ),
                 column=col,
             )
     churned = ", ".join(f"'{v}'" for v in roles.churned_values)
     active = ", ".join(f"'{v}'" for v in roles.active_values)
-    notes.append(f"Label from '{col}': {churned} = churned, {active} = active.")
+    notes.append(
+        msg(
+            "Label from '{column}': {churned} = churned, {active} = active.",
+            column=col,
+            churned=churned,
+            active=active,
+        )
+    )
     other = df[col].notna() & y.isna()
     if other.any():
         vals = df.loc[other, col].map(label_text).dropna().unique()
         notes.append(
-            f"{int(other.sum()):,} rows have other values of '{col}' ({_examples(vals, 5)}) "
-            "and are left out of the churn counts."
+            msg(
+                "{n:,} rows have other values of '{column}' ({examples}) "
+                "and are left out of the churn counts.",
+                n=int(other.sum()),
+                column=col,
+                examples=_examples(vals, 5),
+            )
         )
     if df[col].isna().any():
-        notes.append(f"{int(df[col].isna().sum()):,} rows have no value in '{col}' (not labelled).")
+        notes.append(
+            msg(
+                "{n:,} rows have no value in '{column}' (not labelled).",
+                n=int(df[col].isna().sum()),
+                column=col,
+            )
+        )
     return y
 
 
@@ -370,7 +417,13 @@ def _numeric_features(frame: pd.DataFrame, features, categorical, notes: list[st
         lost = int((num.isna() & frame[c].notna()).sum())
         frame[c] = num
         if lost:
-            notes.append(f"'{c}': {lost:,} blank or non-numeric cells read as missing.")
+            notes.append(
+                msg(
+                    "'{column}': {n:,} blank or non-numeric cells read as missing.",
+                    column=c,
+                    n=lost,
+                )
+            )
     return tuple(categorical)
 
 
@@ -383,37 +436,58 @@ def _from_rows(
     ids = _ids_or_row_numbers(df, roles, notes)
     keep_rows = ids.notna()
     if not keep_rows.all():
-        notes.append(f"{int((~keep_rows).sum()):,} rows without a customer id were dropped.")
+        notes.append(
+            msg("{n:,} rows without a customer id were dropped.", n=int((~keep_rows).sum()))
+        )
     src = df[keep_rows]
     ids = ids[keep_rows]
 
     # Dates.
     start = end = None
-    bad: list[str] = []
+    bad: list[tuple[int, str]] = []
     if roles.start:
         start, n_bad = parse_date_column(
             src[roles.start], dayfirst=roles.dayfirst, column=roles.start
         )
         if n_bad:
-            bad.append(f"{n_bad:,} in '{roles.start}'")
+            bad.append((n_bad, roles.start))
     if roles.end:
         end, n_bad = parse_date_column(src[roles.end], dayfirst=roles.dayfirst, column=roles.end)
         if n_bad:
-            bad.append(f"{n_bad:,} in '{roles.end}'")
-    if bad:
-        notes.append(f"Unreadable dates were treated as missing: {', '.join(bad)}.")
+            bad.append((n_bad, roles.end))
+    if len(bad) == 1:
+        notes.append(
+            msg(
+                "Unreadable dates were treated as missing: {n:,} in '{column}'.",
+                n=bad[0][0],
+                column=bad[0][1],
+            )
+        )
+    elif bad:
+        notes.append(
+            msg(
+                "Unreadable dates were treated as missing: {n_start:,} in '{start}', "
+                "{n_end:,} in '{end}'.",
+                n_start=bad[0][0],
+                start=bad[0][1],
+                n_end=bad[1][0],
+                end=bad[1][1],
+            )
+        )
     data_max = max(
         (d.max() for d in (start, end) if d is not None and d.notna().any()), default=None
     )
     if snap is None and data_max is not None:
         snap = data_max
-        notes.append(f"Snapshot date: {_fmt_day(snap)} (the latest date in the data).")
+        notes.append(
+            msg("Snapshot date: {date} (the latest date in the data).", date=_fmt_day(snap))
+        )
     elif snap is not None:
-        notes.append(f"Snapshot date: {_fmt_day(snap)} (chosen).")
+        notes.append(msg("Snapshot date: {date} (chosen).", date=_fmt_day(snap)))
     if shape == "subscriptions" and snap is None:
         raise ChurnDataError(
-            "the start and end date columns hold no dates",
-            fix="choose the date columns again, or the churn column",
+            msg("the start and end date columns hold no dates"),
+            fix=msg("choose the date columns again, or the churn column"),
             column=roles.end or roles.start,
         )
 
@@ -426,8 +500,11 @@ def _from_rows(
         dup = ids.duplicated(keep="first")
         if dup.any():
             notes.append(
-                f"{int(dup.sum()):,} rows repeat a customer id already seen and were dropped "
-                "(the first row of each id was kept)."
+                msg(
+                    "{n:,} rows repeat a customer id already seen and were dropped "
+                    "(the first row of each id was kept).",
+                    n=int(dup.sum()),
+                )
             )
         sel = ~dup.to_numpy()
         ids, src = ids[sel], src[sel]
@@ -446,12 +523,12 @@ def _from_rows(
             num = _as_number(src[roles.tenure])
             if num is None:
                 raise ChurnDataError(
-                    f"'{roles.tenure}' is not a number",
-                    fix="choose a tenure column that holds numbers, or none",
+                    msg("'{column}' is not a number", column=roles.tenure),
+                    fix=msg("choose a tenure column that holds numbers, or none"),
                     column=roles.tenure,
                 )
             out[TENURE] = num * factor
-            notes.append(f"Tenure from '{roles.tenure}' in {roles.tenure_unit}.")
+            notes.append(_tenure_note(roles.tenure, roles.tenure_unit))
         elif start is not None and snap is not None:
             stop = out[END].fillna(snap)
             out[TENURE] = (stop - out[START]) / DAY
@@ -481,13 +558,26 @@ def _from_rows(
     )
 
 
+def _tenure_note(column: str, unit: str) -> str:
+    """How the tenure was read from a duration column (the unit as a word)."""
+    if unit == "days":
+        return msg("Tenure from '{column}' in days.", column=column)
+    if unit == "weeks":
+        return msg("Tenure from '{column}' in weeks.", column=column)
+    if unit == "years":
+        return msg("Tenure from '{column}' in years.", column=column)
+    if unit == "months":
+        return msg("Tenure from '{column}' in months.", column=column)
+    return msg("Tenure from '{column}' in {unit}.", column=column, unit=unit)
+
+
 def _finish_value(out: pd.DataFrame, rows: pd.DataFrame, roles: ColumnRoles, notes) -> None:
     if roles.amount:
         num = _as_number(rows[roles.amount])
         if num is None:
             raise ChurnDataError(
-                f"'{roles.amount}' is not a number",
-                fix="choose an amount column that holds numbers, or none",
+                msg("'{column}' is not a number", column=roles.amount),
+                fix=msg("choose an amount column that holds numbers, or none"),
                 column=roles.amount,
             )
         out[VALUE] = num.to_numpy()
@@ -511,21 +601,28 @@ def _subscriptions(
     not_yet = (start > snap).to_numpy()
     if not_yet.any():
         notes.append(
-            f"{int(not_yet.sum()):,} subscriptions start after the snapshot and were left out."
+            msg(
+                "{n:,} subscriptions start after the snapshot and were left out.",
+                n=int(not_yet.sum()),
+            )
         )
         sel = ~not_yet
         ids, src, start, end = ids[sel], src[sel], start[sel], end[sel]
         y_rows = y_rows[sel] if y_rows is not None else None
         if len(src) == 0:
             raise ChurnDataError(
-                "every subscription starts after the snapshot date",
-                fix="choose a later snapshot date",
+                msg("every subscription starts after the snapshot date"),
+                fix=msg("choose a later snapshot date"),
             )
     after = (end > snap).to_numpy()
     if after.any():
         notes.append(
-            f"{int(after.sum()):,} end dates fall after the snapshot {_fmt_day(snap)}: those "
-            "subscriptions count as still active at the snapshot."
+            msg(
+                "{n:,} end dates fall after the snapshot {date}: those "
+                "subscriptions count as still active at the snapshot.",
+                n=int(after.sum()),
+                date=_fmt_day(snap),
+            )
         )
     active_row = (end.isna() | (end > snap)).to_numpy()
     codes, uniq = pd.factorize(ids)
@@ -549,14 +646,18 @@ def _subscriptions(
     if y_rows is not None:
         y = pd.Series(y_rows.to_numpy()[last_pos])
         notes.append(
-            "The label column decides who churned; the dates give the tenure "
-            "(for several subscriptions, the label of the latest one counts)."
+            msg(
+                "The label column decides who churned; the dates give the tenure "
+                "(for several subscriptions, the label of the latest one counts)."
+            )
         )
     else:
         y = pd.Series(np.where(ended, 1.0, 0.0))
         notes.append(
-            "Churned = the last subscription ended on or before the snapshot; "
-            "an empty end date means still active."
+            msg(
+                "Churned = the last subscription ended on or before the snapshot; "
+                "an empty end date means still active."
+            )
         )
     out.insert(1, CHURNED, y.to_numpy(dtype=float))
     out.insert(2, STATUS, _status(y).to_numpy())
@@ -564,8 +665,12 @@ def _subscriptions(
     out[TENURE] = (stop - out[START]) / DAY
     if len(out) < n:
         notes.append(
-            f"{n:,} subscription rows were merged into {len(out):,} customers "
-            "(first start, last end; active if any subscription is active)."
+            msg(
+                "{n:,} subscription rows were merged into {k:,} customers "
+                "(first start, last end; active if any subscription is active).",
+                n=n,
+                k=len(out),
+            )
         )
     return out, last_rows
 
@@ -573,14 +678,21 @@ def _subscriptions(
 def _summary_note(frame: pd.DataFrame, shape: str) -> list[str]:
     lab = frame[CHURNED].dropna()
     kind = {
-        "customers": "one row per customer with a churn label",
-        "subscriptions": "subscriptions with start and end dates",
-        "events": "an event log",
+        "customers": msg("one row per customer with a churn label"),
+        "subscriptions": msg("subscriptions with start and end dates"),
+        "events": msg("an event log"),
     }[shape]
     rate = f"{lab.mean():.1%}" if len(lab) else "-"
     return [
-        f"Built from {kind}: {len(frame):,} customers, {int((lab == 1).sum()):,} churned of "
-        f"{len(lab):,} labelled ({rate})."
+        msg(
+            "Built from {kind}: {n:,} customers, {churned:,} churned of "
+            "{labelled:,} labelled ({rate}).",
+            kind=kind,
+            n=len(frame),
+            churned=int((lab == 1).sum()),
+            labelled=len(lab),
+            rate=rate,
+        )
     ]
 
 
@@ -595,8 +707,8 @@ def _event_frame(
     """Events with integer customer codes, dates at midnight, amounts; and the snapshot."""
     if not roles.id:
         raise ChurnDataError(
-            "an event log needs a customer id column to group events by customer",
-            fix="choose the customer id column",
+            msg("an event log needs a customer id column to group events by customer"),
+            fix=msg("choose the customer id column"),
         )
     id_codes, labels = _id_codes(df[roles.id])
     dates, n_bad = parse_date_column(
@@ -606,25 +718,30 @@ def _event_frame(
     ok = (id_codes >= 0) & dates.notna().to_numpy()
     if notes is not None and not ok.all():
         notes.append(
-            f"{int((~ok).sum()):,} events without a customer id or a readable date were dropped."
+            msg(
+                "{n:,} events without a customer id or a readable date were dropped.",
+                n=int((~ok).sum()),
+            )
         )
     if snap is None:
         if not ok.any():
             raise ChurnDataError(
-                f"no event has a readable date in '{roles.event_date}'",
-                fix="choose the event date column",
+                msg("no event has a readable date in '{column}'", column=roles.event_date),
+                fix=msg("choose the event date column"),
                 column=roles.event_date,
             )
         snap = dates[ok].max()
         if notes is not None:
-            notes.append(f"Snapshot date: {_fmt_day(snap)} (the latest event).")
+            notes.append(msg("Snapshot date: {date} (the latest event).", date=_fmt_day(snap)))
     else:
         snap = snap.normalize()
         after = ok & (dates > snap).to_numpy()
         if notes is not None:
-            notes.append(f"Snapshot date: {_fmt_day(snap)} (chosen).")
+            notes.append(msg("Snapshot date: {date} (chosen).", date=_fmt_day(snap)))
             if after.any():
-                notes.append(f"{int(after.sum()):,} events after the snapshot were ignored.")
+                notes.append(
+                    msg("{n:,} events after the snapshot were ignored.", n=int(after.sum()))
+                )
         ok &= ~after
     # When every event is usable (the usual case), skip the ten-million-row copies.
     every = bool(ok.all())
@@ -643,15 +760,16 @@ def _event_frame(
         num = _as_number(df[roles.amount])
         if num is None:
             raise ChurnDataError(
-                f"'{roles.amount}' is not a number",
-                fix="choose an amount column that holds numbers, or none",
+                msg("'{column}' is not a number", column=roles.amount),
+                fix=msg("choose an amount column that holds numbers, or none"),
                 column=roles.amount,
             )
         ev["a"] = num.to_numpy() if every else num.to_numpy()[ok]
     ev.index = pd.RangeIndex(len(ok)) if every else pd.Index(np.flatnonzero(ok))
     if len(ev) == 0:
         raise ChurnDataError(
-            "no event is on or before the snapshot date", fix="choose a later snapshot date"
+            msg("no event is on or before the snapshot date"),
+            fix=msg("choose a later snapshot date"),
         )
     return ev, pd.Index(uniq), snap
 
@@ -727,13 +845,16 @@ def _check_days(inactivity_days: Any) -> int:
         n = int(inactivity_days)
     except (TypeError, ValueError) as exc:
         raise ChurnDataError(
-            f"the inactivity window '{inactivity_days}' is not a whole number of days",
-            fix="give a number of days such as 90",
+            msg(
+                "the inactivity window '{days}' is not a whole number of days",
+                days=inactivity_days,
+            ),
+            fix=msg("give a number of days such as 90"),
         ) from exc
     if n < 1:
         raise ChurnDataError(
-            f"the inactivity window must be at least 1 day, not {n}",
-            fix="give a number of days such as 90",
+            msg("the inactivity window must be at least 1 day, not {n}", n=n),
+            fix=msg("give a number of days such as 90"),
         )
     return n
 
@@ -844,18 +965,31 @@ def _from_events(
 
     n_new = int(too_new.sum())
     notes.append(
-        f"Churned = no event in the {n_days} days before the snapshot {_fmt_day(snap)} "
-        f"(last event before {_fmt_day(cutoff)})."
+        msg(
+            "Churned = no event in the {days} days before the snapshot {snapshot} "
+            "(last event before {cutoff}).",
+            days=n_days,
+            snapshot=_fmt_day(snap),
+            cutoff=_fmt_day(cutoff),
+        )
     )
     if n_new:
         notes.append(
-            f"{n_new:,} customers whose first event is less than {n_days} days before the "
-            "snapshot are too new to judge: shown apart and not labelled."
+            msg(
+                "{n:,} customers whose first event is less than {days} days before the "
+                "snapshot are too new to judge: shown apart and not labelled.",
+                n=n_new,
+                days=n_days,
+            )
         )
     notes.append(
-        f"Model features are measured at the cutoff {_fmt_day(cutoff)} (snapshot minus "
-        f"{n_days} days), so they cannot contain the label; first/last event, recency, "
-        "frequency and monetary value describe the churn window and are not features."
+        msg(
+            "Model features are measured at the cutoff {cutoff} (snapshot minus "
+            "{days} days), so they cannot contain the label; first/last event, recency, "
+            "frequency and monetary value describe the churn window and are not features.",
+            cutoff=_fmt_day(cutoff),
+            days=n_days,
+        )
     )
     return CustomerTable(
         frame=out,
@@ -901,7 +1035,8 @@ def inactivity_preview(
     """
     if not roles.event_date:
         raise ChurnDataError(
-            "the inactivity preview needs an event log", fix="choose the event date column"
+            msg("the inactivity preview needs an event log"),
+            fix=msg("choose the event date column"),
         )
     df = str_columns(df)
     _check_columns(df, roles)

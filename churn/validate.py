@@ -2,7 +2,8 @@
 
 Each issue has a stable ``code`` (translated by the UI), a severity (``error``: the
 analysis cannot be trusted as it is; ``warning``: look at this; ``info``: good to know),
-the column concerned, an English message and a suggested fix.
+the column concerned, an English message and a suggested fix (both :func:`churn.text.msg`
+texts, so the UI can show them in another language when it has no text for a code).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from churn.errors import ChurnDataError, ValidationIssue
 from churn.roles import (
     FACT_ROWS,
     REASON_LEAK_NAME,
+    REASON_LEAK_PREFIX,
     ColumnRoles,
     _is_leaky_name,
     facts_of,
@@ -23,6 +25,7 @@ from churn.roles import (
     str_columns,
 )
 from churn.table import CHURNED, STATUS, STATUS_TOO_NEW, CustomerTable
+from churn.text import msg
 
 #: Below these counts a churn model is not worth training.
 MIN_ROWS = 100
@@ -65,7 +68,7 @@ def validate(
         try:
             table = build_customer_table(df, roles)
         except ChurnDataError as exc:
-            add(ValidationIssue("error", "build_failed", exc.column, str(exc), exc.fix or ""))
+            add(ValidationIssue("error", "build_failed", exc.column, exc.as_text(), exc.fix or ""))
     shape = table.shape if table is not None else roles.shape
 
     _check_label(df, roles, shape, add)
@@ -84,8 +87,8 @@ def _check_label(df, roles: ColumnRoles, shape: str, add) -> None:
                 "error",
                 "label_missing",
                 None,
-                "No churn label and no dates: churn cannot be measured.",
-                "Choose the churn column, or the start and end dates, or an event date.",
+                msg("No churn label and no dates: churn cannot be measured."),
+                msg("Choose the churn column, or the start and end dates, or an event date."),
             )
         )
         return
@@ -100,9 +103,13 @@ def _check_label(df, roles: ColumnRoles, shape: str, add) -> None:
                 "warning",
                 "label_missing",
                 col,
-                f"{n_missing:,} rows have no value in the label column '{col}'; "
-                "they are not labelled.",
-                "Fill the label in the source file, or accept that these rows are left out.",
+                msg(
+                    "{n:,} rows have no value in the label column '{column}'; "
+                    "they are not labelled.",
+                    n=n_missing,
+                    column=col,
+                ),
+                msg("Fill the label in the source file, or accept that these rows are left out."),
                 n_missing,
             )
         )
@@ -117,9 +124,14 @@ def _check_label(df, roles: ColumnRoles, shape: str, add) -> None:
                 "warning",
                 "unknown_label_values",
                 col,
-                f"{len(unknown):,} rows of '{col}' have values that mean neither churned nor "
-                f"active: {listed}. They are left out of the churn counts.",
-                "Map each value to churned, active or leave out on the Data page.",
+                msg(
+                    "{n:,} rows of '{column}' have values that mean neither churned nor "
+                    "active: {values}. They are left out of the churn counts.",
+                    n=len(unknown),
+                    column=col,
+                    values=listed,
+                ),
+                msg("Map each value to churned, active or leave out on the Data page."),
                 len(unknown),
             )
         )
@@ -142,9 +154,16 @@ def _check_ids(df, roles: ColumnRoles, shape: str, add) -> None:
                 "warning",
                 "duplicate_ids",
                 roles.id,
-                f"{n_ids:,} customer ids appear more than once ({n_extra:,} extra rows); "
-                "only the first row of each id is kept.",
-                "Remove duplicate rows in the source file, or check that the id column is right.",
+                msg(
+                    "{n_ids:,} customer ids appear more than once ({n_extra:,} extra rows); "
+                    "only the first row of each id is kept.",
+                    n_ids=n_ids,
+                    n_extra=n_extra,
+                ),
+                msg(
+                    "Remove duplicate rows in the source file, or check that the id column is "
+                    "right."
+                ),
                 n_extra,
             )
         )
@@ -154,9 +173,13 @@ def _check_ids(df, roles: ColumnRoles, shape: str, add) -> None:
                 "info",
                 "duplicate_ids",
                 roles.id,
-                f"{n_ids:,} customers have more than one subscription row ({n_extra:,} extra "
-                "rows); they are merged into one customer each.",
-                "Nothing to do if these are renewals.",
+                msg(
+                    "{n_ids:,} customers have more than one subscription row ({n_extra:,} extra "
+                    "rows); they are merged into one customer each.",
+                    n_ids=n_ids,
+                    n_extra=n_extra,
+                ),
+                msg("Nothing to do if these are renewals."),
                 n_extra,
             )
         )
@@ -171,9 +194,12 @@ def _check_ids(df, roles: ColumnRoles, shape: str, add) -> None:
                     "warning" if shape == "subscriptions" else "error",
                     "conflicting_labels",
                     roles.label,
-                    f"{n_conf:,} customer ids appear with different labels (churned in one "
-                    "row, active in another).",
-                    "Keep one row per customer in the source file, or check the id column.",
+                    msg(
+                        "{n:,} customer ids appear with different labels (churned in one "
+                        "row, active in another).",
+                        n=n_conf,
+                    ),
+                    msg("Keep one row per customer in the source file, or check the id column."),
                     n_conf,
                 )
             )
@@ -206,9 +232,17 @@ def _check_columns(df, roles: ColumnRoles, shape: str, add) -> None:
                     "warning" if share >= MISSING_WARN else "info",
                     "missing_values",
                     c,
-                    f"'{c}' is empty in {n_missing:,} of {n:,} rows ({share:.1%}).",
-                    "Missing values are kept as missing; fill them in the source file if "
-                    "they have a meaning (e.g. 0).",
+                    msg(
+                        "'{column}' is empty in {n_missing:,} of {n:,} rows ({share:.1%}).",
+                        column=c,
+                        n_missing=n_missing,
+                        n=n,
+                        share=share,
+                    ),
+                    msg(
+                        "Missing values are kept as missing; fill them in the source file if "
+                        "they have a meaning (e.g. 0)."
+                    ),
                     n_missing,
                 )
             )
@@ -218,8 +252,11 @@ def _check_columns(df, roles: ColumnRoles, shape: str, add) -> None:
                     "info",
                     "constant_column",
                     c,
-                    f"'{c}' has the same value in every row; it cannot explain churn.",
-                    "Nothing to do: it is left out of the model.",
+                    msg(
+                        "'{column}' has the same value in every row; it cannot explain churn.",
+                        column=c,
+                    ),
+                    msg("Nothing to do: it is left out of the model."),
                 )
             )
         if c in personal:
@@ -228,9 +265,12 @@ def _check_columns(df, roles: ColumnRoles, shape: str, add) -> None:
                     "warning" if c in features else "info",
                     "personal_column",
                     c,
-                    f"'{c}' holds personal data: kept for exports and mail merge, never used "
-                    "as a model feature.",
-                    "Remove it from the features." if c in features else "",
+                    msg(
+                        "'{column}' holds personal data: kept for exports and mail merge, never "
+                        "used as a model feature.",
+                        column=c,
+                    ),
+                    msg("Remove it from the features.") if c in features else "",
                 )
             )
         elif c != roles.id and c not in role_cols and _id_like(s, f, shape):
@@ -239,8 +279,11 @@ def _check_columns(df, roles: ColumnRoles, shape: str, add) -> None:
                     "warning" if c in features else "info",
                     "id_like_column",
                     c,
-                    f"'{c}' has a different value in almost every row, like an identifier.",
-                    "Leave it out of the features." if c in features else "",
+                    msg(
+                        "'{column}' has a different value in almost every row, like an identifier.",
+                        column=c,
+                    ),
+                    msg("Leave it out of the features.") if c in features else "",
                 )
             )
         if c not in role_cols and _is_leaky_name(f):
@@ -250,12 +293,17 @@ def _check_columns(df, roles: ColumnRoles, shape: str, add) -> None:
                     "warning" if used else "info",
                     "leakage_name",
                     c,
-                    f"'{c}' is named like something recorded at or after churn (cancel, exit, "
-                    "reason, status...); a model using it would look better than it is.",
-                    "Leave it out of the features."
+                    msg(
+                        "'{column}' is named like something recorded at or after churn (cancel, "
+                        "exit, reason, status...); a model using it would look better than it is.",
+                        column=c,
+                    ),
+                    msg("Leave it out of the features.")
                     if used
-                    else "It is left out of the features; add it back only if it is known "
-                    "before the customer churns.",
+                    else msg(
+                        "It is left out of the features; add it back only if it is known "
+                        "before the customer churns."
+                    ),
                 )
             )
 
@@ -282,9 +330,13 @@ def _check_table(df, roles: ColumnRoles, table: CustomerTable, add) -> None:
                 "warning",
                 "too_few_rows",
                 None,
-                f"Only {len(frame):,} customers: rates and a model on so few are unreliable "
-                f"(at least {MIN_ROWS} are needed).",
-                "Use a larger export if you have one.",
+                msg(
+                    "Only {n:,} customers: rates and a model on so few are unreliable "
+                    "(at least {needed} are needed).",
+                    n=len(frame),
+                    needed=MIN_ROWS,
+                ),
+                msg("Use a larger export if you have one."),
                 len(frame),
             )
         )
@@ -294,10 +346,17 @@ def _check_table(df, roles: ColumnRoles, table: CustomerTable, add) -> None:
                 "warning",
                 "too_few_churned",
                 roles.label,
-                f"{n_churned:,} churned and {n_active:,} active customers: a model needs at "
-                f"least {MIN_PER_CLASS} of each.",
-                "Use a longer period, a larger export or, for event logs, another inactivity "
-                "window.",
+                msg(
+                    "{n_churned:,} churned and {n_active:,} active customers: a model needs at "
+                    "least {needed} of each.",
+                    n_churned=n_churned,
+                    n_active=n_active,
+                    needed=MIN_PER_CLASS,
+                ),
+                msg(
+                    "Use a longer period, a larger export or, for event logs, another inactivity "
+                    "window."
+                ),
                 min(n_churned, n_active),
             )
         )
@@ -309,9 +368,13 @@ def _check_table(df, roles: ColumnRoles, table: CustomerTable, add) -> None:
                     "info",
                     "too_new",
                     roles.event_date,
-                    f"{n_new:,} customers started less than {table.inactivity_days} days before "
-                    "the snapshot: too new to judge, shown apart and not labelled.",
-                    "Nothing to do, or choose a shorter inactivity window.",
+                    msg(
+                        "{n:,} customers started less than {days} days before "
+                        "the snapshot: too new to judge, shown apart and not labelled.",
+                        n=n_new,
+                        days=table.inactivity_days,
+                    ),
+                    msg("Nothing to do, or choose a shorter inactivity window."),
                     n_new,
                 )
             )
@@ -333,9 +396,14 @@ def _check_table(df, roles: ColumnRoles, table: CustomerTable, add) -> None:
                         "warning",
                         "date_after_snapshot",
                         col,
-                        f"{n_after:,} dates in '{col}' fall after the snapshot "
-                        f"{snap:%Y-%m-%d}; those rows count as they stood at the snapshot.",
-                        "Check the snapshot date, or the date column.",
+                        msg(
+                            "{n:,} dates in '{column}' fall after the snapshot "
+                            "{date}; those rows count as they stood at the snapshot.",
+                            n=n_after,
+                            column=col,
+                            date=f"{snap:%Y-%m-%d}",
+                        ),
+                        msg("Check the snapshot date, or the date column."),
                         n_after,
                     )
                 )
@@ -352,19 +420,33 @@ def _check_table(df, roles: ColumnRoles, table: CustomerTable, add) -> None:
                         "warning",
                         "leakage_separates",
                         c,
-                        f"'{c}' {detail}: it is probably recorded at or after churn.",
-                        "Leave it out of the features unless it is known before the customer "
-                        "churns.",
+                        msg(
+                            "'{column}' {detail}: it is probably recorded at or after churn.",
+                            column=c,
+                            detail=detail,
+                        ),
+                        msg(
+                            "Leave it out of the features unless it is known before the customer "
+                            "churns."
+                        ),
                     )
                 )
         for c, why in table.excluded:
-            if why.startswith("leakage suspect: ") and why != REASON_LEAK_NAME:
+            if why.startswith(REASON_LEAK_PREFIX) and why != REASON_LEAK_NAME:
+                # the detail of churn.roles.leakage_reason (translatable), else the plain text
+                detail = getattr(why, "params", {}).get("detail")
+                if detail is None:
+                    detail = why.removeprefix(REASON_LEAK_PREFIX)
                 add(
                     ValidationIssue(
                         "info",
                         "leakage_separates",
                         c,
-                        f"'{c}' was left out of the features: {why.removeprefix('leakage suspect: ')}.",
-                        "Add it back only if it is known before the customer churns.",
+                        msg(
+                            "'{column}' was left out of the features: {detail}.",
+                            column=c,
+                            detail=detail,
+                        ),
+                        msg("Add it back only if it is known before the customer churns."),
                     )
                 )

@@ -35,6 +35,7 @@ import pandas as pd
 
 from churn.errors import ChurnDataError
 from churn.table import ID, STATUS, CustomerTable
+from churn.text import msg
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from churn.model import TrainedModel
@@ -506,21 +507,33 @@ def _plan_linked(
     return out
 
 
+def reference_groups(table: CustomerTable, trained: TrainedModel) -> _Groups:
+    """The reference customers of the percentile mapping (the whole table as the model
+    reads it): compute once per model and pass as ``groups=`` to :func:`what_if`,
+    :func:`suggest` and :func:`segment_scenario` (a million-row table takes a second)."""
+    from churn.model import feature_frame
+
+    return _Groups(feature_frame(table.frame, trained.features, trained.categorical))
+
+
 def _links_and_groups(
     table: CustomerTable,
     trained: TrainedModel,
     links: pd.DataFrame | None,
     threshold: float = LINK_THRESHOLD,
+    groups: _Groups | None = None,
 ) -> tuple[pd.DataFrame, _Groups]:
     """:func:`linked_features` (unless given) and the reference groups (the whole table)."""
     from churn.model import feature_frame
 
+    if links is not None and groups is not None:
+        return links, groups
     X = feature_frame(table.frame, trained.features, trained.categorical)
     if links is None:
         cats = [c for c in trained.features if c in trained.categorical]
         nums = [c for c in trained.features if c not in trained.categorical and not is_history(c)]
         links = find_links(X, cats, nums, threshold)
-    return links, _Groups(X)
+    return links, groups if groups is not None else _Groups(X)
 
 
 def _integer_features(specs: Mapping[str, Mapping[str, Any]] | None) -> set[str]:
@@ -570,8 +583,14 @@ def _coerce(col: str, value: Any, spec: Mapping[str, Any] | None) -> Any:
         if text not in levels:
             shown = ", ".join(f"'{v}'" for v in levels[:15])
             raise ChurnDataError(
-                f"value '{value}' is not one of the values seen in column '{col}' ({shown}).",
-                fix="choose a value that occurs in the data.",
+                msg(
+                    "value '{value}' is not one of the values seen in column '{column}' "
+                    "({values}).",
+                    value=value,
+                    column=col,
+                    values=shown,
+                ),
+                fix=msg("choose a value that occurs in the data."),
                 column=col,
             )
         return text
@@ -579,24 +598,34 @@ def _coerce(col: str, value: Any, spec: Mapping[str, Any] | None) -> Any:
         num = float(value)
     except (TypeError, ValueError):
         raise ChurnDataError(
-            f"value '{value}' for column '{col}' is not a number.",
-            fix="give a number.",
+            msg("value '{value}' for column '{column}' is not a number.", value=value, column=col),
+            fix=msg("give a number."),
             column=col,
         ) from None
     if math.isnan(num):
         return np.nan
     if spec["kind"] == "integer" and not float(num).is_integer():
         raise ChurnDataError(
-            f"value '{value}' for column '{col}' must be a whole number.",
-            fix="give a whole number.",
+            msg(
+                "value '{value}' for column '{column}' must be a whole number.",
+                value=value,
+                column=col,
+            ),
+            fix=msg("give a whole number."),
             column=col,
         )
     lo, hi = spec["data_min"], spec["data_max"]
     if not (math.isnan(lo) or lo <= num <= hi):
         raise ChurnDataError(
-            f"value '{value}' for column '{col}' is outside the values seen "
-            f"({_num(lo)} to {_num(hi)}).",
-            fix="choose a value within the range of the data.",
+            msg(
+                "value '{value}' for column '{column}' is outside the values seen "
+                "({low} to {high}).",
+                value=value,
+                column=col,
+                low=_num(lo),
+                high=_num(hi),
+            ),
+            fix=msg("choose a value within the range of the data."),
             column=col,
         )
     return num
@@ -642,9 +671,14 @@ def apply_changes(
         if col not in frame_rows.columns or (specs is not None and col not in specs):
             known = list(specs) if specs is not None else list(frame_rows.columns)
             raise ChurnDataError(
-                f"cannot set column '{col}' to '{value}': it is not a model feature "
-                f"(features: {', '.join(map(str, known[:20]))}).",
-                fix="use one of the model's feature columns.",
+                msg(
+                    "cannot set column '{column}' to '{value}': it is not a model feature "
+                    "(features: {features}).",
+                    column=col,
+                    value=value,
+                    features=", ".join(map(str, known[:20])),
+                ),
+                fix=msg("use one of the model's feature columns."),
                 column=col,
             )
         new = _coerce(col, value, specs.get(col) if specs else None)
@@ -662,8 +696,8 @@ def _customer_rows(table: CustomerTable, customer_id: Any) -> pd.DataFrame:
     rows = frame[frame[ID].astype(str) == str(customer_id)]
     if rows.empty:
         raise ChurnDataError(
-            f"customer '{customer_id}' is not in the table.",
-            fix="give an id from the customer id column.",
+            msg("customer '{customer}' is not in the table.", customer=customer_id),
+            fix=msg("give an id from the customer id column."),
             column=table.roles.id,
         )
     return rows.iloc[:1]
@@ -741,6 +775,8 @@ def what_if(
     explainer: Any = None,
     move_linked: bool = True,
     links: pd.DataFrame | None = None,
+    groups: _Groups | None = None,
+    reference: Any = None,
 ) -> WhatIfResult:
     """Risk of one customer before and after changing some of their features.
 
@@ -767,6 +803,8 @@ def what_if(
         with the table as background for a linear model).
     move_linked : move linked numeric features along with a changed category.
     links : a precomputed :func:`linked_features` (computed when omitted).
+    groups : a precomputed :func:`reference_groups` (computed when needed and omitted).
+    reference : a :func:`churn.explain.make_reference` result for the reason texts.
 
     Returns
     -------
@@ -779,7 +817,7 @@ def what_if(
     changed = apply_changes(row, changes, space)
     linked: list[dict[str, Any]] = []
     if move_linked and any(c in trained.categorical for c in changes):
-        links, groups = _links_and_groups(table, trained, links)
+        links, groups = _links_and_groups(table, trained, links, groups=groups)
         X0 = feature_frame(row, trained.features, trained.categorical)
         X1 = feature_frame(changed, trained.features, trained.categorical)
         new = {c: X1[c].iloc[0] for c in changes if c in trained.categorical}
@@ -796,7 +834,7 @@ def what_if(
             listed.append({"column": col, "before": a, "after": b})
     moved = rb = ra = None
     if explain:
-        moved, rb, ra = _reasons_moved(trained, table, both, lang, explainer)
+        moved, rb, ra = _reasons_moved(trained, table, both, lang, explainer, reference)
     before, after = float(risk[0]), float(risk[1])
     return WhatIfResult(
         customer=str(row[ID].iloc[0]),
@@ -812,7 +850,7 @@ def what_if(
     )
 
 
-def _reasons_moved(trained, table, both: pd.DataFrame, lang: str, explainer=None):
+def _reasons_moved(trained, table, both: pd.DataFrame, lang: str, explainer=None, reference=None):
     """(moved, reasons before, reasons after) from churn.explain, or Nones without it."""
     try:
         from churn import explain as E
@@ -834,7 +872,7 @@ def _reasons_moved(trained, table, both: pd.DataFrame, lang: str, explainer=None
     moved = moved.reset_index(drop=True)
     rb = ra = None
     try:
-        rs = E.reasons(ex, table, top=3, lang=lang)
+        rs = E.reasons(ex, table, top=3, lang=lang, reference=reference)
         rb = rs[rs["row"] == 0].reset_index(drop=True)
         ra = rs[rs["row"] == 1].reset_index(drop=True)
     except (KeyError, ValueError, TypeError, AttributeError):
@@ -904,6 +942,7 @@ def suggest(
     space: pd.DataFrame | None = None,
     move_linked: bool = True,
     links: pd.DataFrame | None = None,
+    groups: _Groups | None = None,
 ) -> Suggestions:
     """Search the smallest changes to actionable features that bring risk below ``target``.
 
@@ -921,8 +960,8 @@ def suggest(
     max_changes : 1 or 2 features changed at once.
     n : options to return.
     space : a precomputed :func:`feature_space`.
-    move_linked, links : as in :func:`what_if`: a changed category moves its linked
-        numeric features, so each option's risk is what :func:`what_if` gives for it.
+    move_linked, links, groups : as in :func:`what_if`: a changed category moves its
+        linked numeric features, so each option's risk is what :func:`what_if` gives for it.
 
     Returns
     -------
@@ -938,8 +977,8 @@ def suggest(
     unknown = [c for c in actionable if c not in specs]
     if unknown:
         raise ChurnDataError(
-            f"'{unknown[0]}' is not a model feature, so it cannot be changed.",
-            fix="mark only model features as actionable.",
+            msg("'{column}' is not a model feature, so it cannot be changed.", column=unknown[0]),
+            fix=msg("mark only model features as actionable."),
             column=unknown[0],
         )
     row = _customer_rows(table, customer_id)
@@ -947,11 +986,15 @@ def suggest(
     X0 = feature_frame(row, trained.features, trained.categorical)
     before = float(score(trained, row).iloc[0])
     cols = ["option", "n_changes", "changes", "distance", "risk", "delta", "linked"]
-    linker = _linker(trained, table, X0, specs, links) if move_linked else None
+    linker = _linker(trained, table, X0, specs, links, groups) if move_linked else None
     if before < target:
         return Suggestions(
             cust, before, target, True, before, pd.DataFrame(columns=cols), 0,
-            f"risk {before:.1%} is already below the target {target:.1%}.",
+            msg(
+                "risk {before:.1%} is already below the target {target:.1%}.",
+                before=before,
+                target=target,
+            ),
         )  # fmt: skip
     singles: list[tuple[tuple[tuple[str, Any], ...], float]] = []
     for c in acts:
@@ -979,7 +1022,7 @@ def suggest(
     if not combos:
         return Suggestions(
             cust, before, target, False, before, pd.DataFrame(columns=cols), 0,
-            "no actionable feature can change for this customer.",
+            msg("no actionable feature can change for this customer."),
         )  # fmt: skip
     cand = pd.DataFrame(
         {
@@ -1023,21 +1066,30 @@ def suggest(
     out["delta"] = out["risk"] - before
     out["linked"] = [linker(ch) if linker else [] for ch in ok["combo"]]
     if reached:
-        msg = f"{len(out)} way(s) to bring the risk from {before:.1%} below {target:.1%}."
-    else:
-        msg = (
-            f"no change of up to {max_changes} actionable feature(s) brings the risk below "
-            f"{target:.1%}; the lowest reachable is {best_risk:.1%} (now {before:.1%})."
+        message = msg(
+            "{n} way(s) to bring the risk from {before:.1%} below {target:.1%}.",
+            n=len(out),
+            before=before,
+            target=target,
         )
-    return Suggestions(cust, before, target, reached, best_risk, out, searched, msg)
+    else:
+        message = msg(
+            "no change of up to {max_changes} actionable feature(s) brings the risk below "
+            "{target:.1%}; the lowest reachable is {best:.1%} (now {before:.1%}).",
+            max_changes=max_changes,
+            target=target,
+            best=best_risk,
+            before=before,
+        )
+    return Suggestions(cust, before, target, reached, best_risk, out, searched, message)
 
 
-def _linker(trained, table, X0: pd.DataFrame, specs, links):
+def _linker(trained, table, X0: pd.DataFrame, specs, links, groups=None):
     """combination of changes -> the linked moves :func:`what_if` would make (cached), or
     None when the model has no categorical feature."""
     if not trained.categorical:
         return None
-    links, groups = _links_and_groups(table, trained, links)
+    links, groups = _links_and_groups(table, trained, links, groups=groups)
     ints = _integer_features(specs)
     linked_feats = set(links["feature"])
     cache: dict[tuple, list[dict[str, Any]]] = {}
@@ -1165,10 +1217,12 @@ class Intervention:
 
     def describe(self) -> str:
         if self.kind == "set":
-            return f"set {self.column} to {self.value}"
+            return msg("set {column} to {value}", column=self.column, value=self.value)
         if self.kind == "scale":
-            return f"multiply {self.column} by {float(self.value):g}"
-        return f"cap {self.column} at {float(self.value):g}"
+            return msg(
+                "multiply {column} by {value:g}", column=self.column, value=float(self.value)
+            )
+        return msg("cap {column} at {value:g}", column=self.column, value=float(self.value))
 
 
 @dataclass(frozen=True)
@@ -1240,7 +1294,7 @@ def segment_ids(
     mask = frame[STATUS].isin(("active", "too_new"))
     if column is not None:
         if column not in frame.columns:
-            raise ChurnDataError("this column is not in the table.", column=column)
+            raise ChurnDataError(msg("this column is not in the table."), column=column)
         wanted = {_text(v) for v in (values or ())}
         mask &= frame[column].map(_text).isin(wanted)
     ids = frame.loc[mask, ID].astype(str)
@@ -1264,6 +1318,7 @@ def segment_scenario(
     space: pd.DataFrame | None = None,
     move_linked: bool = True,
     links: pd.DataFrame | None = None,
+    groups: _Groups | None = None,
 ) -> SegmentResult:
     """Expected churners, customers kept, revenue kept and return of a campaign.
 
@@ -1288,6 +1343,7 @@ def segment_scenario(
     space : a precomputed :func:`feature_space`.
     move_linked : move linked numeric features along with a changed category.
     links : a precomputed :func:`linked_features`.
+    groups : a precomputed :func:`reference_groups`.
 
     Returns
     -------
@@ -1296,16 +1352,18 @@ def segment_scenario(
     from churn.model import feature_frame, score
 
     if not 0 <= acceptance <= 1:
-        raise ChurnDataError("the acceptance share must be between 0 and 1.", fix="use 0..1.")
+        raise ChurnDataError(
+            msg("the acceptance share must be between 0 and 1."), fix=msg("use 0..1.")
+        )
     if cost_per_customer < 0:
-        raise ChurnDataError("the cost per customer cannot be negative.")
+        raise ChurnDataError(msg("the cost per customer cannot be negative."))
     space = feature_space(table, trained) if space is None else space
     specs = _specs(space) or {}
     col = intervention.column
     if col not in specs:
         raise ChurnDataError(
-            f"cannot change '{col}': it is not a model feature.",
-            fix="choose one of the model's features.",
+            msg("cannot change '{column}': it is not a model feature.", column=col),
+            fix=msg("choose one of the model's features."),
             column=col,
         )
     frame = table.frame
@@ -1336,7 +1394,7 @@ def segment_scenario(
     linked: list[dict[str, Any]] = []
     plan: dict[str, tuple[np.ndarray, list[str]]] = {}
     if move_linked and categorical and intervention.kind == "set" and len(target):
-        links, groups = _links_and_groups(table, trained, links)
+        links, groups = _links_and_groups(table, trained, links, groups=groups)
         XA = feature_frame(target, trained.features, trained.categorical)
         plan = _plan_linked(
             XA, {col: X1[col].iloc[0]}, [col], links, groups, _integer_features(specs)
@@ -1364,17 +1422,19 @@ def segment_scenario(
     expected = acceptance * after + (1 - acceptance) * before
     if value is not None:
         monthly = np.full(len(target), float(value))
-        value_words = f"every customer brings {float(value):,.2f} a month (a constant)"
+        value_words = msg(
+            "every customer brings {value:,.2f} a month (a constant)", value=float(value)
+        )
     else:
         vcol = value_col or "value"
         if vcol not in frame.columns:
             raise ChurnDataError(
-                "there is no value column for revenue.",
-                fix="give a constant monthly value instead.",
+                msg("there is no value column for revenue."),
+                fix=msg("give a constant monthly value instead."),
                 column=vcol,
             )
         monthly = pd.to_numeric(target[vcol], errors="coerce").to_numpy(dtype=float)
-        value_words = f"column '{vcol}' is each customer's monthly revenue"
+        value_words = msg("column '{column}' is each customer's monthly revenue", column=vcol)
     unknown = int(np.isnan(monthly).sum())
     monthly = np.nan_to_num(monthly, nan=0.0)
     kept = before - expected
@@ -1397,37 +1457,66 @@ def segment_scenario(
     revenue = float(per["revenue_kept"].sum())
     n_targeted = len(per)
     assumptions = [
-        f"The campaign offers: {intervention.describe()}.",
-        f"Only customers who have not churned are targeted: {n_targeted:,} of the "
-        f"{n_selected:,} selected.",
-        f"Customers the offer does not change are not contacted and cost nothing: "
-        f"{int(contacted.sum()):,} are contacted.",
-        f"{acceptance:.0%} of contacted customers accept; their risk becomes the model's risk "
-        "with the change, the others keep their current risk.",
-        "Expected churners are the sum of the model's risks; the model's risk is read as "
-        "the chance of leaving, and the change is assumed to cause the drop it predicts.",
-        f"Revenue kept = (risk before - expected risk after) x monthly revenue x "
-        f"{horizon_months} months, summed over customers; {value_words}.",
-        f"Each contacted customer costs {float(cost_per_customer):,.2f}; return = "
-        "(revenue kept - cost) / cost.",
+        msg("The campaign offers: {offer}.", offer=intervention.describe()),
+        msg(
+            "Only customers who have not churned are targeted: {n:,} of the {selected:,} selected.",
+            n=n_targeted,
+            selected=n_selected,
+        ),
+        msg(
+            "Customers the offer does not change are not contacted and cost nothing: "
+            "{n:,} are contacted.",
+            n=int(contacted.sum()),
+        ),
+        msg(
+            "{acceptance:.0%} of contacted customers accept; their risk becomes the model's risk "
+            "with the change, the others keep their current risk.",
+            acceptance=acceptance,
+        ),
+        msg(
+            "Expected churners are the sum of the model's risks; the model's risk is read as "
+            "the chance of leaving, and the change is assumed to cause the drop it predicts."
+        ),
+        msg(
+            "Revenue kept = (risk before - expected risk after) x monthly revenue x "
+            "{months} months, summed over customers; {value_words}.",
+            months=horizon_months,
+            value_words=value_words,
+        ),
+        msg(
+            "Each contacted customer costs {cost:,.2f}; return = (revenue kept - cost) / cost.",
+            cost=float(cost_per_customer),
+        ),
     ]
     if unknown:
-        assumptions.append(f"{unknown:,} customers have no known value and count as 0.")
+        assumptions.append(msg("{n:,} customers have no known value and count as 0.", n=unknown))
     if rounding is not None:
         assumptions.append(
-            f"'{col}' holds whole numbers, so each scaled value is rounded down or up to a "
-            "neighbouring whole number (the largest fractions up), which keeps the segment's "
-            f"total close to the exact scaled total ({rounding['exact_total']:,.1f} -> "
-            f"{rounding['rounded_total']:,.0f})."
+            msg(
+                "'{column}' holds whole numbers, so each scaled value is rounded down or up to a "
+                "neighbouring whole number (the largest fractions up), which keeps the segment's "
+                "total close to the exact scaled total ({exact:,.1f} -> {rounded:,.0f}).",
+                column=col,
+                exact=rounding["exact_total"],
+                rounded=rounding["rounded_total"],
+            )
         )
     elif intervention.kind == "scale":
-        assumptions.append("Scaled numbers are not rounded (an average effect).")
+        assumptions.append(msg("Scaled numbers are not rounded (an average effect)."))
     for lk in linked:
         assumptions.append(
-            f"'{lk['column']}' goes with '{', '.join(lk['linked_to'])}' in the data "
-            f"(eta squared {lk['eta_sq']:.2f}), so it moves with the change for "
-            f"{lk['n_moved']:,} customers, each keeping their place (percentile) within their "
-            f"group: average {lk['mean_before']:,.1f} -> {lk['mean_after']:,.1f}."
+            msg(
+                "'{column}' goes with '{categories}' in the data "
+                "(eta squared {eta_sq:.2f}), so it moves with the change for "
+                "{n:,} customers, each keeping their place (percentile) within their "
+                "group: average {before:,.1f} -> {after:,.1f}.",
+                column=lk["column"],
+                categories=", ".join(lk["linked_to"]),
+                eta_sq=lk["eta_sq"],
+                n=lk["n_moved"],
+                before=lk["mean_before"],
+                after=lk["mean_after"],
+            )
         )
     return SegmentResult(
         intervention=intervention,
@@ -1492,22 +1581,31 @@ def _intervene(
         return apply_changes(rows, {iv.column: iv.value}, pd.DataFrame([spec]))
     if iv.kind not in ("scale", "cap"):
         raise ChurnDataError(
-            f"unknown intervention '{iv.kind}'.", fix="use set, scale or cap."
+            msg("unknown intervention '{kind}'.", kind=iv.kind), fix=msg("use set, scale or cap.")
         )  # fmt: skip
     if spec["kind"] == "categorical":
         raise ChurnDataError(
-            f"cannot {iv.kind} a category.",
-            fix="use 'set' for a categorical column.",
+            msg("cannot scale a category.")
+            if iv.kind == "scale"
+            else msg("cannot cap a category."),
+            fix=msg("use 'set' for a categorical column."),
             column=iv.column,
         )
     try:
         x = float(iv.value)
     except (TypeError, ValueError):
         raise ChurnDataError(
-            f"'{iv.value}' is not a number.", fix="give a number.", column=iv.column
+            msg("'{value}' is not a number.", value=iv.value),
+            fix=msg("give a number."),
+            column=iv.column,
         ) from None
     if x < 0 or math.isnan(x):
-        raise ChurnDataError(f"{iv.kind} needs a number of 0 or more.", column=iv.column)
+        raise ChurnDataError(
+            msg("scale needs a number of 0 or more.")
+            if iv.kind == "scale"
+            else msg("cap needs a number of 0 or more."),
+            column=iv.column,
+        )
     out = rows.copy()
     num = pd.to_numeric(rows[iv.column], errors="coerce").astype(float)
     whole = whole and spec["kind"] == "integer"

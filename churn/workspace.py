@@ -44,6 +44,7 @@ import pandas as pd
 
 from churn.errors import ChurnDataError
 from churn.roles import ColumnRoles
+from churn.text import msg
 
 if TYPE_CHECKING:
     from churn.model import TrainedModel
@@ -176,13 +177,19 @@ def _plain(obj: Any) -> Any:
 
 
 def _dumps(obj: Any, what: str) -> str:
+    """``obj`` as JSON; ``what`` names it in the error (a :func:`msg` text)."""
     try:
         return json.dumps(_plain(obj), ensure_ascii=False, allow_nan=False, sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise ChurnDataError(
-            f"the {what} could not be saved: {exc}.",
-            fix="keep only numbers, text, dates, lists and dicts in it.",
+            msg("the {what} could not be saved: {error}.", what=what, error=str(exc)),
+            fix=msg("keep only numbers, text, dates, lists and dicts in it."),
         ) from exc
+
+
+def _error_sentence(exc: BaseException) -> str:
+    """``str(exc)``; for a ``ChurnDataError`` as translatable text (problem, column, fix)."""
+    return exc.as_text() if isinstance(exc, ChurnDataError) else str(exc)
 
 
 def _model_bytes(model: TrainedModel) -> bytes:
@@ -334,8 +341,8 @@ class WorkspaceStore:
         if not is_valid_id(ws_id):
             raise WorkspaceNotFound(
                 str(ws_id)[:40],
-                "this is not a workspace id.",
-                fix="open a workspace from the workspace list, or start from the Data page.",
+                msg("this is not a workspace id."),
+                fix=msg("open a workspace from the workspace list, or start from the Data page."),
             )
         return self.folder / f"{ws_id}{SUFFIX}"
 
@@ -356,17 +363,25 @@ class WorkspaceStore:
     def _missing(self, ws_id: str) -> WorkspaceNotFound:
         return WorkspaceNotFound(
             ws_id,
-            "no workspace with this id was found (it may have been deleted).",
-            fix="open another workspace from the list, or load a file on the Data page.",
+            msg("no workspace with this id was found (it may have been deleted)."),
+            fix=msg("open another workspace from the list, or load a file on the Data page."),
         )
 
     def _damaged(self, ws_id: str, what: str, exc: BaseException | None = None) -> WorkspaceError:
-        detail = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+        """``what`` (a :func:`msg` text) is the damaged part; ``exc`` the technical cause."""
         return WorkspaceError(
             ws_id,
-            f"this workspace is damaged: {what}{detail}.",
-            fix="delete it from the workspace list and load the file again; "
-            "the other workspaces are not affected.",
+            msg(
+                "this workspace is damaged: {what} ({error}).",
+                what=what,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+            if exc is not None
+            else msg("this workspace is damaged: {what}.", what=what),
+            fix=msg(
+                "delete it from the workspace list and load the file again; "
+                "the other workspaces are not affected."
+            ),
         )
 
     def _row(self, ws_id: str, columns: str = "*") -> sqlite3.Row:
@@ -379,15 +394,15 @@ class WorkspaceStore:
                 row = con.execute(f"SELECT {columns} FROM workspace WHERE id = ?", (ws_id,))
                 row = row.fetchone()
         except sqlite3.Error as exc:
-            raise self._damaged(ws_id, "its file is not a readable database", exc) from exc
+            raise self._damaged(ws_id, msg("its file is not a readable database"), exc) from exc
         if row is None:
-            raise self._damaged(ws_id, "its file holds no workspace")
+            raise self._damaged(ws_id, msg("its file holds no workspace"))
         fmt = row["format"] if "format" in row.keys() else FORMAT
         if not isinstance(fmt, int) or fmt > FORMAT:
             raise WorkspaceError(
                 ws_id,
-                f"this workspace was saved by a newer ChurnLens (format {fmt}).",
-                fix="open it with the ChurnLens version that saved it.",
+                msg("this workspace was saved by a newer ChurnLens (format {format}).", format=fmt),
+                fix=msg("open it with the ChurnLens version that saved it."),
             )
         return row
 
@@ -411,7 +426,7 @@ class WorkspaceStore:
                     con.execute("ROLLBACK")
                     raise
         except sqlite3.Error as exc:
-            raise self._damaged(ws_id, "it could not be written", exc) from exc
+            raise self._damaged(ws_id, msg("it could not be written"), exc) from exc
         if create:
             try:
                 os.chmod(path, 0o600)  # customer data: owner only
@@ -456,7 +471,9 @@ class WorkspaceStore:
             The new workspace's id.
         """
         if not isinstance(data, bytes | bytearray | memoryview):
-            raise ChurnDataError("the file to save is not bytes.", fix="pass the file's bytes.")
+            raise ChurnDataError(
+                msg("the file to save is not bytes."), fix=msg("pass the file's bytes.")
+            )
         data = bytes(data)
         ws_id = new_id()
         while self.path_of(ws_id).exists():  # pragma: no cover - 2**-192
@@ -475,12 +492,12 @@ class WorkspaceStore:
             "is_sample": int(bool(is_sample)),
             "rows": rows,
             "customers": customers,
-            "roles": None if roles is None else _dumps(roles.to_dict(), "column roles"),
+            "roles": None if roles is None else _dumps(roles.to_dict(), msg("column roles")),
             "intake": _dumps(
-                {"snapshot": snapshot, "inactivity_days": int(inactivity_days)}, "intake"
+                {"snapshot": snapshot, "inactivity_days": int(inactivity_days)}, msg("intake")
             ),
-            "settings": _dumps(settings or {}, "settings"),
-            "scenarios": _dumps(scenarios or {}, "scenarios"),
+            "settings": _dumps(settings or {}, msg("settings")),
+            "scenarios": _dumps(scenarios or {}, msg("scenarios")),
             "notes": str(notes or ""),
             **self._model_values(model, model_handle),
         }
@@ -502,7 +519,7 @@ class WorkspaceStore:
         return {
             "model": blob,
             "model_sha256": _sha(blob),
-            "model_handle": _dumps(handle or {}, "model settings"),
+            "model_handle": _dumps(handle or {}, msg("model settings")),
             "model_scores": _scores_json(model.predictions),
         }
 
@@ -510,7 +527,7 @@ class WorkspaceStore:
     def _clean_name(name: object) -> str:
         text = " ".join(str(name or "").split())[:MAX_NAME]
         if not text:
-            raise ChurnDataError("a workspace needs a name.", fix="type a name.")
+            raise ChurnDataError(msg("a workspace needs a name."), fix=msg("type a name."))
         return text
 
     def save(
@@ -540,7 +557,9 @@ class WorkspaceStore:
         if name is not KEEP:
             values["name"] = self._clean_name(name)
         if roles is not KEEP:
-            values["roles"] = None if roles is None else _dumps(roles.to_dict(), "column roles")
+            values["roles"] = (
+                None if roles is None else _dumps(roles.to_dict(), msg("column roles"))
+            )
         if snapshot is not KEEP or inactivity_days is not KEEP:
             current = self._intake(ws_id) if (snapshot is KEEP or inactivity_days is KEEP) else {}
             intake = {
@@ -551,15 +570,15 @@ class WorkspaceStore:
                     else inactivity_days
                 ),
             }
-            values["intake"] = _dumps(intake, "intake")
+            values["intake"] = _dumps(intake, msg("intake"))
         if settings is not KEEP:
-            values["settings"] = _dumps(settings or {}, "settings")
+            values["settings"] = _dumps(settings or {}, msg("settings"))
         if model is not KEEP:
             values.update(self._model_values(model, None if model_handle is KEEP else model_handle))
         elif model_handle is not KEEP:
-            values["model_handle"] = _dumps(model_handle or {}, "model settings")
+            values["model_handle"] = _dumps(model_handle or {}, msg("model settings"))
         if scenarios is not KEEP:
-            values["scenarios"] = _dumps(scenarios or {}, "scenarios")
+            values["scenarios"] = _dumps(scenarios or {}, msg("scenarios"))
         if notes is not KEEP:
             values["notes"] = str(notes or "")
         if rows is not KEEP:
@@ -627,14 +646,14 @@ class WorkspaceStore:
                 "customers": row["customers"],
             }
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise self._damaged(ws_id, "its file or column roles cannot be read", exc) from exc
+            raise self._damaged(ws_id, msg("its file or column roles cannot be read"), exc) from exc
 
         ws = Workspace(**base)
         problems: list[str] = []
         parts: dict[str, Any] = {}
         for key, what in (
-            ("settings", "settings"),
-            ("scenarios", "saved scenarios"),
+            ("settings", msg("settings")),
+            ("scenarios", msg("saved scenarios")),
         ):
             try:
                 value = json.loads(row[key])
@@ -643,8 +662,16 @@ class WorkspaceStore:
                 parts[key] = value
             except (TypeError, ValueError) as exc:
                 if strict:
-                    raise self._damaged(ws_id, f"its {what} cannot be read", exc) from exc
-                problems.append(f"the {what} could not be read and were left out ({exc}).")
+                    raise self._damaged(
+                        ws_id, msg("its {what} cannot be read", what=what), exc
+                    ) from exc
+                problems.append(
+                    msg(
+                        "the {what} could not be read and were left out ({error}).",
+                        what=what,
+                        error=str(exc),
+                    )
+                )
         notes = row["notes"]
         parts["notes"] = notes if isinstance(notes, str) else ""
         if with_model and row["model"] is not None:
@@ -652,10 +679,15 @@ class WorkspaceStore:
                 parts.update(self._load_model(row))
             except (ChurnDataError, TypeError, ValueError, KeyError) as exc:
                 if strict:
-                    raise self._damaged(ws_id, "its trained model cannot be read", exc) from exc
+                    raise self._damaged(
+                        ws_id, msg("its trained model cannot be read"), exc
+                    ) from exc
                 problems.append(
-                    "the saved model could not be read and was left out; train it again "
-                    f"on the Model page ({exc})."
+                    msg(
+                        "the saved model could not be read and was left out; train it again "
+                        "on the Model page ({error}).",
+                        error=_error_sentence(exc),
+                    )
                 )
         return replace(ws, problems=tuple(problems), **parts)
 
@@ -698,7 +730,7 @@ class WorkspaceStore:
                 file_name="",
                 rows=None,
                 customers=None,
-                problem=str(exc),
+                problem=_error_sentence(exc),
             )
 
     def _mtime(self, ws_id: str) -> datetime | None:

@@ -36,9 +36,21 @@ from churn.roles import (
     ColumnRoles,
 )
 from churn.table import STATUS, STATUS_EXCLUDED, STATUS_TOO_NEW, CustomerTable
+from churn.text import catalogue as text_catalogue
 from ui import cache
 from ui import cache_data_page as cdp
-from ui.i18n import DEFAULT_LANG, catalogue, current_lang, fmt_date, fmt_int, fmt_pct, md_safe, t
+from ui.i18n import (
+    DEFAULT_LANG,
+    catalogue,
+    current_lang,
+    error_message,
+    fmt_date,
+    fmt_int,
+    fmt_pct,
+    lib_text,
+    md_safe,
+    t,
+)
 from ui.intake import DEFAULT_INACTIVITY_DAYS, SAMPLE_DIR, SAMPLES, confirm, load_file, load_sample
 from ui.state import Confirmed, Dataset, get_confirmed, get_dataset, keep_choice, set_confirmed
 from ui.widgets import PAGES, fixed_labels, show_table
@@ -94,7 +106,7 @@ def _try_load(name: str, data: bytes, *, is_sample: bool = False) -> str | None:
     try:
         cache.read(probe.content_hash, name, None, data)
     except ChurnDataError as exc:
-        return md_safe(str(exc))
+        return error_message(exc)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the user's work
         log.exception("Reading %s failed", name)
         return t("data.read_unexpected", kind=type(exc).__name__)
@@ -112,7 +124,7 @@ def _load_sample(kind: str) -> str | None:
             load_sample(kind)  # reads from the cache just filled; confirms the proposal
         except ChurnDataError as exc:
             set_confirmed(None)  # the file is loaded; the user fixes the roles below
-            return md_safe(str(exc))
+            return error_message(exc)
     return error
 
 
@@ -173,7 +185,7 @@ def _listing(value: Any) -> list[str]:
     if isinstance(value, int | float):
         return [fmt_int(value)] if value else []
     return [
-        f"`{v[0]}`: {v[1]}" if isinstance(v, tuple) and len(v) == 2 else _note_text(v)
+        f"`{v[0]}`: {lib_text(v[1])}" if isinstance(v, tuple) and len(v) == 2 else _note_text(v)
         for v in value
     ]
 
@@ -188,7 +200,7 @@ def _note_text(note: Any) -> str:
     code = getattr(note, "code", None)
     text = catalogue(current_lang()).get(f"data.io_{code}") if code else None
     if not text:
-        return str(note)
+        return lib_text(note)
     params = getattr(note, "params", None) or {}
     values = {k: fmt_int(v) if isinstance(v, int) else v for k, v in params.items()}
     try:
@@ -216,7 +228,7 @@ def read_section(ds: Dataset) -> tuple[Any, str | None] | None:
             try:
                 result = cache.read(ds.content_hash, ds.name, sheet, ds.data)
             except ChurnDataError as exc:
-                st.error(t("data.sheet_failed", sheet=sheet, message=str(exc)))
+                st.error(t("data.sheet_failed", sheet=sheet, message=error_message(exc)))
                 return None
     frame = result.frame
     lines = [
@@ -281,7 +293,10 @@ def reason_text(reason: str) -> str:
     if reason in _REASONS:
         return t(_REASONS[reason])
     if reason.startswith(REASON_LEAK_PREFIX):
-        return t("data.reason_leak_detail", detail=reason.removeprefix(REASON_LEAK_PREFIX))
+        detail = getattr(reason, "params", {}).get(
+            "detail", reason.removeprefix(REASON_LEAK_PREFIX)
+        )
+    return t("data.reason_leak_detail", detail=lib_text(detail))
     return reason
 
 
@@ -489,7 +504,7 @@ def inactivity_preview(ds: Dataset, sheet: str | None, roles: ColumnRoles, snaps
     try:
         preview = cdp.inactivity_preview(ds, sheet, roles, snapshot)
     except ChurnDataError as exc:
-        st.warning(md_safe(str(exc)))
+        st.warning(error_message(exc))
         return
     st.markdown(t("data.preview_n_title"))
     left, right = st.columns([3, 2])
@@ -555,7 +570,7 @@ def try_table(ds: Dataset, conf: Confirmed) -> tuple[CustomerTable | None, str |
     try:
         return cache.customer_table(ds, conf), None
     except ChurnDataError as exc:
-        return None, md_safe(str(exc))
+        return None, error_message(exc)
 
 
 def _issue_text(issue: ValidationIssue) -> tuple[str, str]:
@@ -580,9 +595,17 @@ def _issue_text(issue: ValidationIssue) -> tuple[str, str]:
                 return t(key, **values)
         return english
 
-    message = pick("", issue.message)
-    fix = pick("_fix", issue.fix) if issue.fix else ""
-    return message, fix
+    # the library's own sentence (with its shares and examples) when it is translated
+    known = text_catalogue(lang)
+    if getattr(issue.message, "template", None) in known:
+        message = lib_text(issue.message, lang)
+    else:
+        message = pick("", lib_text(issue.message, lang))
+    if not issue.fix:
+        return message, ""
+    if getattr(issue.fix, "template", None) in known:
+        return message, lib_text(issue.fix, lang)
+    return message, pick("_fix", lib_text(issue.fix, lang))
 
 
 _SEVERITY_ICON = {
@@ -704,7 +727,7 @@ def summary(table: CustomerTable) -> None:
         st.caption(t("data.snapshot_used", date=fmt_date(table.snapshot)))
     if table.notes:
         with st.expander(t("data.table_notes")):
-            st.markdown("\n".join(f"- {md_safe(note)}" for note in table.notes))
+            st.markdown("\n".join(f"- {lib_text(note)}" for note in table.notes))
     st.markdown(t("data.next_title"))
     links = st.columns(3)
     for col, ns in zip(links, ("over_time", "segments", "model"), strict=True):

@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from churn.errors import ChurnDataError
-from ui.i18n import t
+from ui.i18n import error_message, t
 
 log = logging.getLogger("churnlens")
 
@@ -27,7 +27,7 @@ def boundary(where: str = "page") -> Iterator[None]:
     except ScriptControlException:
         raise  # st.rerun(), st.stop() and page switches are control flow, not errors
     except ChurnDataError as exc:
-        st.error(t("common.data_error", message=str(exc)), icon=":material/error:")
+        st.error(t("common.data_error", message=error_message(exc)), icon=":material/error:")
     except Exception as exc:  # noqa: BLE001 - the boundary's whole job
         log.exception("Unexpected error in %s", where)
         st.error(t("common.unexpected_error"), icon=":material/sentiment_dissatisfied:")

@@ -115,3 +115,18 @@ def fmt_date(d: object, lang: str | None = None) -> str:
     if lang == "ko":
         return f"{ts.year}년 {ts.month}월 {ts.day}일"
     return ts.strftime("%Y-%m-%d")
+
+
+def lib_text(text: object, lang: str | None = None) -> str:
+    """A sentence the library wrote (``churn.text.msg``) in the current language, made
+    Markdown-safe; plain text is only made safe."""
+    from churn.text import localize
+
+    return md_safe(localize(text, lang or current_lang()))
+
+
+def error_message(exc: BaseException, lang: str | None = None) -> str:
+    """A ``ChurnDataError`` (problem, column, fix) in the current language, Markdown-safe."""
+    from churn.text import error_text
+
+    return md_safe(error_text(exc, lang or current_lang()))

@@ -10,7 +10,7 @@ import streamlit as st
 
 from churn.table import CustomerTable
 from ui import cache
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.nav import PAGES
 from ui.state import get_confirmed, get_dataset
 
@@ -91,12 +91,36 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     so :func:`display_columns` can format them. Numbers stay numbers (they sort)."""
     out = frame.copy(deep=False)
     out.attrs = {}
+    words = _value_words()
+    status_names = {"label_status", t("common.col_label_status")}
     for name in out.columns.unique():
         col = out[name]
-        if isinstance(col, pd.Series) and col.dtype == object:
+        if not isinstance(col, pd.Series):
+            continue
+        if col.dtype == object:
             dates = _as_dates(col)
             if dates is not None:
                 out[name] = dates
+                continue
+        if words and (col.dtype == object or isinstance(col.dtype, pd.CategoricalDtype)):
+            known = words if name in status_names else {k: words[k] for k in _LIB_LABELS}
+            if col.isin(list(known)).any():
+                out[name] = col.astype(object).replace(known)
+    return out
+
+
+#: Labels the library writes into tables: a segment for missing values, pooled small
+#: groups; and the customer statuses of ``churn.table``.
+_LIB_LABELS = ("(missing)", "other")
+_STATUSES = ("churned", "active", "too_new", "excluded")
+
+
+def _value_words() -> dict[str, str]:
+    """Library labels in the current language ({} in English: nothing to change)."""
+    if current_lang() == "en":
+        return {}
+    out = {"(missing)": t("common.value_missing"), "other": t("common.value_other")}
+    out.update({s: t(f"common.status_{s}") for s in _STATUSES})
     return out
 
 

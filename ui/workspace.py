@@ -30,7 +30,7 @@ import streamlit as st
 
 from churn.errors import ChurnDataError
 from churn.workspace import WorkspaceError, WorkspaceNotFound, WorkspaceStore, is_valid_id
-from ui.i18n import fmt_date, fmt_int, t
+from ui.i18n import error_message, fmt_date, fmt_int, lib_text, t
 from ui.state import (
     MODEL,
     RESTORED_MODEL,
@@ -92,7 +92,7 @@ def restore(ws_id: str, s: WorkspaceStore | None = None) -> bool:
         return False
     except WorkspaceError as exc:
         log.warning("Workspace %s could not be opened: %s", ws_id[:8], exc)
-        _notice("error", t("workspace.damaged", message=str(exc)))
+        _notice("error", t("workspace.damaged", message=error_message(exc)))
         return False
     from ui.cache_model import settings_of
 
@@ -227,7 +227,7 @@ def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> s
             stored = want if parts["model"] is not None else None
     except (ChurnDataError, OSError) as exc:
         log.warning("Autosave (%s) failed: %s", reason, exc)
-        _notice("warning", t("workspace.save_failed", message=str(exc)))
+        _notice("warning", t("workspace.save_failed", message=error_message(exc)))
         return None
     st.session_state[WORKSPACE] = ws_id
     st.session_state[_SAVED] = {"id": ws_id, "hash": ds.content_hash, "model": stored}
@@ -258,7 +258,7 @@ def _on_duplicate(name: str) -> None:
     try:
         new = s.duplicate(ws_id, t("workspace.copy_name", name=name))
     except ChurnDataError as exc:
-        _notice("error", t("workspace.action_failed", message=str(exc)))
+        _notice("error", t("workspace.action_failed", message=error_message(exc)))
         return
     st.session_state["ws.pick"] = new
     _notice("success", t("workspace.duplicated", name=name))
@@ -272,7 +272,7 @@ def _on_rename() -> None:
     try:
         s.rename(ws_id, name)
     except ChurnDataError as exc:
-        _notice("error", t("workspace.action_failed", message=str(exc)))
+        _notice("error", t("workspace.action_failed", message=error_message(exc)))
         return
     st.session_state["ws.new_name"] = ""
     _notice("success", t("workspace.renamed", name=" ".join(name.split())))
@@ -286,7 +286,7 @@ def _on_delete_confirmed(ws_id: str) -> None:
     try:
         s.delete(ws_id)
     except ChurnDataError as exc:
-        _notice("error", t("workspace.action_failed", message=str(exc)))
+        _notice("error", t("workspace.action_failed", message=error_message(exc)))
         return
     if st.session_state.get(WORKSPACE) == ws_id:
         _forget_current()
@@ -302,7 +302,7 @@ def _on_save_notes() -> None:
     try:
         s.save(ws_id, notes=text)
     except ChurnDataError as exc:
-        _notice("error", t("workspace.action_failed", message=str(exc)))
+        _notice("error", t("workspace.action_failed", message=error_message(exc)))
         return
     st.session_state[_NOTES] = text
     _notice("success", t("workspace.notes_saved"))
@@ -354,7 +354,7 @@ def _list_widget(s: WorkspaceStore, current: str | None) -> None:
     try:
         infos = s.list()
     except OSError as exc:
-        st.warning(t("workspace.action_failed", message=str(exc)))
+        st.warning(t("workspace.action_failed", message=error_message(exc)))
         return
     if not infos:
         st.caption(t("workspace.empty"))
@@ -371,7 +371,7 @@ def _list_widget(s: WorkspaceStore, current: str | None) -> None:
     )
     info = by_id[pick]
     if not info.ok:
-        st.warning(t("workspace.damaged", message=info.problem or ""))
+        st.warning(t("workspace.damaged", message=lib_text(info.problem or "")))
     c1, c2 = st.columns(2)
     c1.button(
         t("workspace.open"),

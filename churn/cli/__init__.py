@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from churn.errors import ChurnDataError
+from churn.text import msg
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -46,7 +47,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise ChurnDataError(message, fix=f"see '{self.prog} --help'.")
+        raise ChurnDataError(
+            msg("{message}", message=message),
+            fix=msg("see '{prog} --help'.", prog=self.prog),
+        )
 
 
 def add_file_arguments(p: argparse.ArgumentParser) -> None:

@@ -24,6 +24,7 @@ from churn.roles import (
     normalize_label_values,
 )
 from churn.table import CustomerTable
+from churn.text import msg
 
 #: argparse attribute -> role, for the role flags of ``add_file_arguments``.
 FLAG_ROLES = {
@@ -40,7 +41,13 @@ DEFAULT_INACTIVITY_DAYS = 90
 
 def _require_column(cols: list[str], col: str) -> None:
     if col not in cols:
-        raise ChurnDataError(f"column '{col}' not found; columns are: {', '.join(cols)}")
+        raise ChurnDataError(
+            msg(
+                "column '{column}' not found; columns are: {columns}",
+                column=col,
+                columns=", ".join(cols),
+            )
+        )
 
 
 def label_values_from(
@@ -62,7 +69,12 @@ def label_values_from(
         if k not in by_key:
             shown = ", ".join(f"'{p}'" for p in present[:20])
             raise ChurnDataError(
-                f"value '{v}' not found in column '{series.name}'; values are: {shown}"
+                msg(
+                    "value '{value}' not found in column '{column}'; values are: {values}",
+                    value=v,
+                    column=series.name,
+                    values=shown,
+                )
             )
         churned.append(by_key[k])
     _, vocab_active = normalize_label_values(present)
@@ -125,7 +137,9 @@ def roles_from_args(frame: pd.DataFrame, args: argparse.Namespace) -> ColumnRole
     label = changes.get("label", roles.label) if "label" in changes else roles.label
     churned_given = getattr(args, "churned_value", None)
     if churned_given and not label:
-        raise ChurnDataError("--churned-value needs a label column", fix="add --label COLUMN")
+        raise ChurnDataError(
+            msg("--churned-value needs a label column"), fix=msg("add --label COLUMN")
+        )
     if label and ("label" in given or churned_given):
         series = frame[label].rename(label)
         changes["churned_values"], changes["active_values"] = label_values_from(
@@ -160,13 +174,19 @@ def load_table_from_args(args: argparse.Namespace) -> tuple[Any, ColumnRoles, Cu
 
     path = Path(args.file)
     if not path.exists():
-        raise ChurnDataError(f"file '{args.file}' not found", fix="check the path")
+        raise ChurnDataError(
+            msg("file '{file}' not found", file=args.file), fix=msg("check the path")
+        )
     if path.is_dir():
-        raise ChurnDataError(f"'{args.file}' is a folder, not a file", fix="give a file")
+        raise ChurnDataError(
+            msg("'{file}' is a folder, not a file", file=args.file), fix=msg("give a file")
+        )
     result = read_table(path, name=path.name, sheet=getattr(args, "sheet", None))
     frame = result.frame
     if frame.shape[1] == 0 or len(frame) == 0:
-        raise ChurnDataError(f"'{path.name}' holds no data rows", fix="check the file")
+        raise ChurnDataError(
+            msg("'{name}' holds no data rows", name=path.name), fix=msg("check the file")
+        )
     roles = roles_from_args(frame, args)
     n = getattr(args, "inactivity_days", None)
     table = build_customer_table(

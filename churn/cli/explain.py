@@ -7,6 +7,7 @@ from pathlib import Path
 
 from churn.cli import Command, add_file_arguments, emit_json, register
 from churn.errors import ChurnDataError
+from churn.text import msg
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
@@ -50,8 +51,11 @@ def _model_and_table(args: argparse.Namespace):
         missing = [c for c in trained.features if c not in table.frame.columns]
         if missing:
             raise ChurnDataError(
-                f"the model needs column '{missing[0]}', which this file does not have.",
-                fix="use the file the model was trained on, or one with the same columns.",
+                msg(
+                    "the model needs column '{column}', which this file does not have.",
+                    column=missing[0],
+                ),
+                fix=msg("use the file the model was trained on, or one with the same columns."),
                 column=missing[0],
             )
     else:
@@ -83,10 +87,11 @@ def _run_at_risk(args: argparse.Namespace) -> int:
     kind = out_path.suffix.lower().lstrip(".")
     if kind not in ("csv", "xlsx"):
         raise ChurnDataError(
-            f"cannot write '{out_path.name}': unknown file type.", fix="use a .csv or .xlsx name."
+            msg("cannot write '{name}': unknown file type.", name=out_path.name),
+            fix=msg("use a .csv or .xlsx name."),
         )
     if args.top < 1:
-        raise ChurnDataError("--top must be at least 1.", fix="give a positive number.")
+        raise ChurnDataError(msg("--top must be at least 1."), fix=msg("give a positive number."))
     playbook = load_playbook(args.playbook)
     trained, table = _model_and_table(args)
     frame = at_risk_list(

@@ -10,6 +10,7 @@ from churn.cli import Command, add_file_arguments, register
 from churn.cli._common import load_table_from_args
 from churn.errors import ChurnDataError
 from churn.report import LANGS, SECTIONS, build_report
+from churn.text import msg
 
 #: sections that need a trained model
 MODEL_SECTIONS = ("model", "drivers", "at_risk")
@@ -23,8 +24,8 @@ def parse_sections(text: str | None) -> list[str] | None:
     unknown = [n for n in names if n not in SECTIONS]
     if unknown:
         raise ChurnDataError(
-            f"unknown section(s) in --sections: {', '.join(unknown)}",
-            fix=f"choose from {', '.join(SECTIONS)}",
+            msg("unknown section(s) in --sections: {sections}", sections=", ".join(unknown)),
+            fix=msg("choose from {sections}", sections=", ".join(SECTIONS)),
         )
     return names
 
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     kind = out.suffix.lower()
     if kind not in (".html", ".htm", ".xlsx"):
         raise ChurnDataError(
-            f"output '{out.name}' has an unknown extension", fix="end it in .html or .xlsx"
+            msg("output '{name}' has an unknown extension", name=out.name),
+            fix=msg("end it in .html or .xlsx"),
         )
     sections = parse_sections(args.sections)
     result, roles, table = load_table_from_args(args)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from churn.cli import Command, add_file_arguments, register
 from churn.errors import ChurnDataError
+from churn.text import msg
 
 
 def _add(p: argparse.ArgumentParser) -> None:
@@ -33,7 +34,9 @@ def scored_frame(trained, args: argparse.Namespace):
 
     path = Path(args.file)
     if not path.is_file():
-        raise ChurnDataError(f"file '{args.file}' not found", fix="check the path")
+        raise ChurnDataError(
+            msg("file '{file}' not found", file=args.file), fix=msg("check the path")
+        )
     roles = None
     if _role_flags_given(args) or not trained.roles:
         roles = roles_from_args(read_table(path, name=path.name, sheet=args.sheet).frame, args)
@@ -55,7 +58,8 @@ def _run(args: argparse.Namespace) -> int:
     out_path = Path(args.output)
     if out_path.suffix.lower() not in (".csv", ".xlsx"):
         raise ChurnDataError(
-            f"cannot write '{out_path.name}': unknown file type.", fix="use a .csv or .xlsx name."
+            msg("cannot write '{name}': unknown file type.", name=out_path.name),
+            fix=msg("use a .csv or .xlsx name."),
         )
     trained = load_model(args.model_file)
     out = scored_frame(trained, args)

@@ -10,6 +10,7 @@ import argparse
 
 from churn.cli import Command, add_file_arguments, emit_json, register
 from churn.errors import ChurnDataError
+from churn.text import msg
 
 
 def _add(p: argparse.ArgumentParser) -> None:
@@ -44,7 +45,8 @@ def parse_changes(items: list[str]) -> dict[str, str]:
         col, sep, value = item.partition("=")
         if not sep or not col.strip():
             raise ChurnDataError(
-                f"'--set {item}' is not of the form COL=VALUE.", fix="write --set plan=Premium."
+                msg("'--set {item}' is not of the form COL=VALUE.", item=item),
+                fix=msg("write --set plan=Premium."),
             )
         out[col.strip()] = value.strip()
     return out
