@@ -115,3 +115,21 @@ def test_catalogue_files_are_flat_text_maps(path):
 
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data and all(isinstance(k, str) and isinstance(v, str) and v for k, v in data.items())
+
+
+def test_catalogue_files_agree_where_they_share_a_sentence():
+    import json
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in sorted((CHURN / "locales").rglob("*.json")):
+        for key, text in json.loads(path.read_text(encoding="utf-8")).items():
+            where = f"{path.parent.name}/{path.name}"
+            if (
+                key in seen
+                and seen[key][1] != text
+                and seen[key][0].split("/")[0] == where.split("/")[0]
+            ):
+                clashes.append(f"{key!r}: {seen[key][0]} and {where} differ")
+            seen.setdefault(key, (where, text))
+    assert not clashes, "\n".join(clashes)
