@@ -41,16 +41,28 @@ def _is_text(s: pd.Series) -> bool:
     )
 
 
+#: First characters a dangerous cell can start with (spaces: the rule looks past them).
+_FIRST = np.array(list("=+-@\t\r\n＝＋－＠ \u3000"))
+
+
 def formula_mask(s: pd.Series) -> pd.Series:
     """True for the text cells of ``s`` that :func:`neutralise` changes (vectorised)."""
     if not _is_text(s):
         return pd.Series(False, index=s.index)
-    values = s.astype(object)
-    is_str = values.map(type, na_action="ignore").eq(str)
-    if not is_str.any():
-        return is_str
-    hit = values[is_str].astype(str).str.match(_DANGER)
-    return hit.reindex(s.index, fill_value=False).astype(bool)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = formula_mask(pd.Series(s.cat.categories.astype(object)))
+        hit = np.append(cats.to_numpy(), False)[s.cat.codes.to_numpy()]  # code -1: missing
+        return pd.Series(hit, index=s.index)
+    values = s.to_numpy(dtype=object)
+    try:  # a cheap first-character screen: only candidates get the exact rule
+        candidate = np.isin(values.astype("U1"), _FIRST)
+    except (TypeError, ValueError):
+        candidate = np.ones(len(values), dtype=bool)
+    hit = np.zeros(len(values), dtype=bool)
+    for i in np.flatnonzero(candidate):
+        v = values[i]
+        hit[i] = isinstance(v, str) and _DANGER.match(v) is not None
+    return pd.Series(hit, index=s.index)
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:

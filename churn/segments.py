@@ -63,9 +63,9 @@ def _require_column(frame: pd.DataFrame, column: str) -> None:
         )
 
 
-def _require_labels(frame: pd.DataFrame) -> pd.DataFrame:
-    lab = frame[frame[CHURNED].notna()]
-    if lab.empty:
+def _require_labels(frame: pd.DataFrame) -> None:
+    """Raise unless some customer has a churn label (checked without copying the frame)."""
+    if not frame[CHURNED].notna().any():
         raise ChurnDataError(
             msg(
                 "No customer has a churn label (churned or active), so no churn rate can be "
@@ -74,7 +74,6 @@ def _require_labels(frame: pd.DataFrame) -> pd.DataFrame:
             fix=msg("confirm the label column and its churned values on the Data page."),
             column=CHURNED,
         )
-    return lab
 
 
 def wilson_interval(k: float, n: float, z: float = 1.96) -> tuple[float, float]:
@@ -816,6 +815,10 @@ def revenue_at_risk_by_segment(
     if scores is not None:
         if scores.index.equals(frame.index):
             prob = scores.astype(float)
+        elif len(scores) == len(frame) and np.array_equal(
+            scores.index.to_numpy(dtype=object), frame[ID].astype(str).to_numpy(dtype=object)
+        ):  # scored in the table's own order (churn.model.score): no lookup needed
+            prob = pd.Series(scores.to_numpy(dtype=float), index=frame.index)
         else:
             prob = frame[ID].map(scores.astype(float))
             prob.index = frame.index

@@ -691,9 +691,21 @@ def apply_changes(
     return out
 
 
+def customer_positions(frame: pd.DataFrame, customer_id: Any) -> np.ndarray:
+    """Row positions whose customer id reads as ``customer_id`` (text ids are compared
+    without converting a million ids to text first)."""
+    ids = frame[ID]
+    key = str(customer_id)
+    if ids.dtype == object or pd.api.types.is_string_dtype(ids):
+        hit = ids.to_numpy(dtype=object) == key
+        if hit.any():
+            return np.flatnonzero(hit)
+    return np.flatnonzero((ids.astype(str) == key).to_numpy())
+
+
 def _customer_rows(table: CustomerTable, customer_id: Any) -> pd.DataFrame:
     frame = table.frame
-    rows = frame[frame[ID].astype(str) == str(customer_id)]
+    rows = frame.iloc[customer_positions(frame, customer_id)[:1]]
     if rows.empty:
         raise ChurnDataError(
             msg("customer '{customer}' is not in the table.", customer=customer_id),

@@ -369,6 +369,15 @@ def test_revenue_at_risk_with_segment_rates_and_with_scores():
     assert s.loc["a", "revenue_at_risk"] == pytest.approx(20 * 0.5 + 30 * 0.1)
     assert s.loc["b", "revenue_at_risk"] == pytest.approx(40 * 0.2 + 60 * 1.0)
     assert s["share_of_risk"].sum() == pytest.approx(1.0)
+    # every customer scored, in the table's order (the app's case) or shuffled: the same
+    ids = t.frame["customer_id"].astype(str)
+    full = pd.Series([0.9, 0.5, 0.1, 0.2, 0.8, 1.0], index=ids.to_numpy())
+    in_order = S.revenue_at_risk_by_segment(t, "p", scores=full)
+    shuffled = S.revenue_at_risk_by_segment(t, "p", scores=full.iloc[::-1])
+    pd.testing.assert_frame_equal(in_order, shuffled)
+    assert in_order.set_index("segment").loc["a", "revenue_at_risk"] == pytest.approx(
+        20 * 0.5 + 30 * 0.1
+    )
 
 
 # ---------------------------------------------------------------------------------- RFM

@@ -120,7 +120,7 @@ def search_miss() -> str | None:
 def current_values(tm: TrainedModel, table: CustomerTable, customer: str) -> dict[str, Any]:
     """The customer's real feature values as the model reads them (None when missing)."""
     frame = table.frame
-    row = frame[frame["customer_id"].astype(str) == str(customer)].iloc[:1]
+    row = frame.iloc[W.customer_positions(frame, customer)[:1]]
     X = feature_frame(row, tm.features, tm.categorical)
     return {c: W._shown(X[c].iloc[0]) for c in tm.features}
 
