@@ -13,6 +13,7 @@ from ui.state import bootstrap, get_confirmed, keep_choice
 from ui.widgets import (
     NONE,
     customer_columns,
+    fast,
     option_labels,
     page_header,
     require_table,
@@ -94,10 +95,10 @@ with boundary("over_time"):
             st.caption(t("over_time.partial_note"))
         if not bool(pt.loc[~pt["partial"], "churn_final"].all()):
             st.caption(t("over_time.not_final_note", days=fmt_int(table.inactivity_days)))
-        st.altair_chart(charts.churn_rate_chart(pt, labels), width="stretch")
+        st.altair_chart(fast(charts.churn_rate_chart(pt, labels)), width="stretch")
         g1, g2 = st.columns(2)
-        g1.altair_chart(charts.new_vs_lost_chart(pt, labels), width="stretch")
-        g2.altair_chart(charts.active_base_chart(pt, labels), width="stretch")
+        g1.altair_chart(fast(charts.new_vs_lost_chart(pt, labels)), width="stretch")
+        g2.altair_chart(fast(charts.active_base_chart(pt, labels)), width="stretch")
 
         st.subheader(t("over_time.list_title"))
         l1, l2 = st.columns(2)
@@ -139,7 +140,7 @@ with boundary("over_time"):
                 horizontal=True,
                 key=keep_choice("over_time.cohort_value"),
             )
-        st.altair_chart(charts.cohort_heatmap(cohorts, labels, value=value), width="stretch")
+        st.altair_chart(fast(charts.cohort_heatmap(cohorts, labels, value=value)), width="stretch")
 
     # ---- Survival ---------------------------------------------------------------------
     st.header(t("over_time.survival_title"))
@@ -154,7 +155,7 @@ with boundary("over_time"):
     by = by or None
     res = cache.survival(conf, table, by)
     st.altair_chart(
-        charts.survival_chart(res.curves, labels, group_names=cache.group_names()),
+        fast(charts.survival_chart(res.curves, labels, group_names=cache.group_names())),
         width="stretch",
     )
     show_table(cache.groups_display(res), hide_index=True)
@@ -194,5 +195,5 @@ with boundary("over_time"):
     if fc["revenue_at_stake"].notna().any():
         f2.metric(t("over_time.kpi_at_stake"), fmt_money(fc["revenue_at_stake"].sum()))
     st.caption(t(f"over_time.forecast_{source}", active=fmt_int(fc["active_customers"].iloc[0])))
-    st.altair_chart(charts.forecast_chart(fc, labels), width="stretch")
+    st.altair_chart(fast(charts.forecast_chart(fc, labels)), width="stretch")
     show_table(cache.forecast_display(fc), hide_index=True)

@@ -13,6 +13,7 @@ from ui.state import bootstrap, get_confirmed, keep_choice
 from ui.widgets import (
     NONE,
     customer_columns,
+    fast,
     option_labels,
     page_header,
     require_table,
@@ -67,7 +68,7 @@ with boundary("segments"):
                 customers=fmt_int(a["overall_customers"]),
             )
         )
-        st.altair_chart(charts.segment_bar_chart(res, labels), width="stretch")
+        st.altair_chart(fast(charts.segment_bar_chart(res, labels)), width="stretch")
         small = res.loc[res["small"], "segment"].tolist()
         if small:
             st.warning(
@@ -89,7 +90,7 @@ with boundary("segments"):
         if b:
             heat = cache.churn_heatmap(conf, table, by, b, binning)
             hl = {**labels, "a": cache.column_name(by), "b": cache.column_name(b)}
-            st.altair_chart(charts.segment_heatmap(heat, hl), width="stretch")
+            st.altair_chart(fast(charts.segment_heatmap(heat, hl)), width="stretch")
             st.caption(t("segments.heatmap_caption", mark=labels["small_mark"]))
 
         st.subheader(t("segments.list_title"))
@@ -118,10 +119,10 @@ with boundary("segments"):
                 st.warning(t("segments.tier_names_count", n=n_tiers), icon=":material/edit:")
             tiers = cache.value_tiers(conf, table, n_tiers, names)
             st.altair_chart(
-                charts.segment_bar_chart(
+                fast(charts.segment_bar_chart(
                     tiers, {**labels, "segment": t("segments.tier")}, category="tier",
                     overall_rate=table.churn_rate,
-                ),
+                )),
                 width="stretch",
             )  # fmt: skip
             show_table(tiers, hide_index=True, column_config=cache.value_columns())
@@ -153,7 +154,7 @@ with boundary("segments"):
             summary, grid = cache.rfm(conf, table)
             rnames = cache.rfm_names()
             st.altair_chart(
-                charts.rfm_grid_chart(grid, labels, segment_names=rnames), width="stretch"
+                fast(charts.rfm_grid_chart(grid, labels, segment_names=rnames)), width="stretch"
             )
             shown = summary.assign(rfm_segment=summary["rfm_segment"].map(rnames))
             show_table(shown, hide_index=True, column_config=cache.rfm_columns())
@@ -192,7 +193,9 @@ with boundary("segments"):
                     summary, hide_index=True, column_config=cache.cluster_columns(),
                     column_order=cache.CLUSTER_ORDER,
                 )  # fmt: skip
-                st.altair_chart(charts.cluster_profile_chart(cl.traits, labels), width="stretch")
+                st.altair_chart(
+                    fast(charts.cluster_profile_chart(cl.traits, labels)), width="stretch"
+                )
                 st.caption(t("segments.cluster_method"))
 
     # ---- Warning signs ----------------------------------------------------------------
@@ -205,8 +208,10 @@ with boundary("segments"):
         else:
             signs = cache.warning_signs(conf, table, mapping)
             st.altair_chart(
-                charts.warning_signs_chart(
-                    signs, labels, sign_names=snames, level_names=cache.level_names()
+                fast(
+                    charts.warning_signs_chart(
+                        signs, labels, sign_names=snames, level_names=cache.level_names()
+                    )
                 ),
             )
             st.caption(t("segments.signs_caption"))

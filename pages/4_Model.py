@@ -10,7 +10,7 @@ from ui import cache_model as cm
 from ui.errors import boundary
 from ui.i18n import fmt_int, t
 from ui.state import MODEL, bootstrap, get_confirmed, keep_choice
-from ui.widgets import customer_columns, option_labels, page_header, require_table, show_table
+from ui.widgets import customer_columns, fast, option_labels, page_header, require_table, show_table
 
 bootstrap("model")
 
@@ -145,7 +145,7 @@ with boundary("model"):
     if rec.limited_by_capacity:
         st.caption(t("model.rec_capacity"))
     st.altair_chart(
-        charts.profit_chart(curve, rec.n_contact, lab, capacity=int(capacity) or None),
+        fast(charts.profit_chart(curve, rec.n_contact, lab, capacity=int(capacity) or None)),
         width="stretch",
     )
 

@@ -11,7 +11,15 @@ from ui import cache_model as cm
 from ui.errors import boundary
 from ui.i18n import current_lang, fmt_int, fmt_pct, t
 from ui.state import MODEL, bootstrap, get_confirmed, get_dataset, language_key
-from ui.widgets import NONE, fixed_labels, option_labels, page_header, require_table, show_table
+from ui.widgets import (
+    NONE,
+    fast,
+    fixed_labels,
+    option_labels,
+    page_header,
+    require_table,
+    show_table,
+)
 
 LIST_COLUMNS = ("risk_rank", "customer_id", "name", "email", "risk", "value", "value_at_risk")
 LIST_COLUMNS += ("signup_date", "last_purchase", "reason_1", "reason_2", "reason_3")
@@ -53,14 +61,16 @@ with boundary("explain"):
         t("explain.drivers_caption", n=fmt_int(drivers.n_sample), total=fmt_int(drivers.n_total))
     )
     left, right = st.columns(2)
-    left.altair_chart(charts.importance_chart(drivers.importance, lab), width="stretch")
+    left.altair_chart(fast(charts.importance_chart(drivers.importance, lab)), width="stretch")
     left.caption(t("explain.importance_caption"))
     order = list(drivers.importance["feature"].head(10))
-    right.altair_chart(charts.beeswarm_chart(drivers.points, order, lab), width="stretch")
+    right.altair_chart(fast(charts.beeswarm_chart(drivers.points, order, lab)), width="stretch")
     right.caption(t("explain.beeswarm_caption"))
     col = st.selectbox(t("explain.dependence_pick"), order, key="explain.dependence")
     numeric = col not in tm.categorical
-    st.altair_chart(charts.dependence_chart(drivers.points, col, numeric, lab), width="stretch")
+    st.altair_chart(
+        fast(charts.dependence_chart(drivers.points, col, numeric, lab)), width="stretch"
+    )
     st.caption(t("explain.dependence_caption"))
 
     # --- 2. the at-risk list (only its rows are explained)
@@ -171,7 +181,7 @@ with boundary("explain"):
             ),
         )
         w1, w2 = st.columns([3, 2])
-        w1.altair_chart(charts.waterfall_chart(one["waterfall"], lab), width="stretch")
+        w1.altair_chart(fast(charts.waterfall_chart(one["waterfall"], lab)), width="stretch")
         w1.caption(t("explain.waterfall_caption"))
         w2.markdown(f"**{t('explain.reasons_head')}**")
         texts = one["reasons"]["text"].tolist()

@@ -12,7 +12,7 @@ from ui.cache_model import current_model
 from ui.errors import boundary
 from ui.i18n import current_lang, fmt_int, fmt_money, fmt_pct, t
 from ui.state import SCENARIOS, bootstrap, get_confirmed, get_dataset, keep_choice
-from ui.widgets import fixed_labels, page_header, require_table
+from ui.widgets import fast, fixed_labels, page_header, require_table
 
 bootstrap("whatif")
 
@@ -86,7 +86,7 @@ with boundary("whatif"):
                 st.caption(linked_note)
             if res.moved is not None:
                 st.markdown(f"**{t('whatif.moved_head')}**")
-                st.altair_chart(charts.moved_chart(res.moved, lab), width="stretch")
+                st.altair_chart(fast(charts.moved_chart(res.moved, lab)), width="stretch")
                 r1, r2 = st.columns(2)
                 r1.markdown(
                     f"**{t('whatif.reasons_before')}**\n\n" + cw.reason_texts(res.reasons_before)
@@ -144,7 +144,7 @@ with boundary("whatif"):
                     t("whatif.col_delta"): st.column_config.NumberColumn(format="%+.1f"),
                 },
             )
-            st.altair_chart(charts.scenarios_chart(compared, lab), width="stretch")
+            st.altair_chart(fast(charts.scenarios_chart(compared, lab)), width="stretch")
             if st.button(t("whatif.clear"), key="whatif.clear"):
                 store.clear()
                 st.rerun()
@@ -195,7 +195,8 @@ with boundary("whatif"):
             if kept:
                 left.caption(kept)
         left.altair_chart(
-            charts.churners_chart(sres.churners_before, sres.churners_after, lab), width="stretch"
+            fast(charts.churners_chart(sres.churners_before, sres.churners_after, lab)),
+            width="stretch",
         )
         right.markdown(f"**{t('whatif.assumptions_head')}**")
         lines = cw.assumptions(sres, ctl["value_words"])

@@ -23,6 +23,7 @@ from churn.table import CustomerTable
 from ui import cache
 from ui.i18n import t
 from ui.state import MODEL, RESTORED_MODEL, Confirmed, Dataset
+from ui.widgets import fast
 
 _TTL = 4 * 3600  # seconds
 _MODELS = 8  # fitted models kept (each a few MB)
@@ -345,7 +346,7 @@ def show_evaluation_charts(ev: dict, threshold: float, lab: dict[str, str]) -> N
     }
     m = ev["metrics"]
     for tab, key in zip(st.tabs([t(f"model.tab_{k}") for k in TABS]), TABS, strict=True):
-        tab.altair_chart(built[key], width="stretch")
+        tab.altair_chart(fast(built[key]), width="stretch")
         if key == "conf":
             tab.caption(
                 t(
