@@ -108,6 +108,7 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out.attrs = {}
     words = _value_words()
     status_names = {"label_status", t("common.col_label_status")}
+    segment_names = {"segment", t("common.col_segment")}
     for name in out.columns.unique():
         col = out[name]
         if not isinstance(col, pd.Series):
@@ -118,7 +119,12 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 out[name] = dates
                 continue
         if words and (col.dtype == object or isinstance(col.dtype, pd.CategoricalDtype)):
-            known = words if name in status_names else {k: words[k] for k in _LIB_LABELS}
+            if name in status_names:
+                known = words
+            elif name in segment_names:
+                known = {k: words[k] for k in (*_LIB_LABELS, "all")}
+            else:
+                known = {k: words[k] for k in _LIB_LABELS}
             if col.isin(list(known)).any():
                 out[name] = col.astype(object).replace(known)
     return out
@@ -135,6 +141,7 @@ def _value_words() -> dict[str, str]:
     if current_lang() == "en":
         return {}
     out = {"(missing)": t("common.value_missing"), "other": t("common.value_other")}
+    out["all"] = t("common.value_all")
     out.update({s: t(f"common.status_{s}") for s in _STATUSES})
     return out
 

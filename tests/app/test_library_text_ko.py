@@ -54,3 +54,26 @@ def test_a_library_error_reads_in_korean_with_its_fix():
         == "'x.csv' is empty. Fix: export the data again: the file needs a header row and at least one row of data."
     )
     assert "비어 있습니다" in ko and "해결 방법:" in ko and "Fix" not in ko and "x.csv" in ko
+
+
+def test_library_labels_in_tables_read_korean(monkeypatch):
+    import pandas as pd
+
+    import ui.i18n
+    import ui.widgets as w
+
+    frame = pd.DataFrame(
+        {
+            "segment": ["all", "(missing)", "other", "Basic"],
+            "label_status": ["churned", "active", "too_new", "excluded"],
+            "plan": pd.Categorical(["other", "all", "(missing)", "Pro"]),
+        }
+    )
+    assert w.display_frame(frame).equals(frame)  # English: as the library wrote them
+    monkeypatch.setattr(w, "current_lang", lambda: "ko")
+    monkeypatch.setattr(ui.i18n, "current_lang", lambda: "ko")
+    shown = w.display_frame(frame)
+    assert shown["segment"].tolist() == ["전체", "(값 없음)", "기타", "Basic"]
+    assert shown["label_status"].tolist() == ["이탈", "유지", "판단 보류(신규)", "제외"]
+    # in the user's own columns only the library's own labels change ("all" is data there)
+    assert shown["plan"].tolist() == ["기타", "all", "(값 없음)", "Pro"]
