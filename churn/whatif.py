@@ -1146,15 +1146,20 @@ def _score_combos(trained, row: pd.DataFrame, combos, specs, linker=None) -> np.
             (tuple(ch) + tuple((m["column"], m["after"]) for m in linker(ch)), d)
             for ch, d in combos
         ]
-    rep = pd.concat([row] * len(combos), ignore_index=True)
+    # one row repeated (a single take, not hundreds of one-row frames concatenated), then
+    # each changed column written once from an array
+    rep = row.iloc[np.zeros(len(combos), dtype=np.intp)].reset_index(drop=True)
+    arrays: dict[str, np.ndarray] = {}
     for col in {c for ch, _ in combos for c, _ in ch}:
         if specs[col]["kind"] == "categorical":
-            rep[col] = rep[col].astype(object)
+            arrays[col] = rep[col].astype(object).to_numpy(copy=True)
         else:
-            rep[col] = pd.to_numeric(rep[col], errors="coerce").astype(float)
+            arrays[col] = pd.to_numeric(rep[col], errors="coerce").astype(float).to_numpy(copy=True)
     for i, (ch, _) in enumerate(combos):
         for c, v in ch:
-            rep.at[i, c] = v
+            arrays[c][i] = np.nan if v is None and arrays[c].dtype.kind == "f" else v
+    for col, values in arrays.items():
+        rep[col] = values
     return score(trained, rep).to_numpy()
 
 
