@@ -276,6 +276,13 @@ class _Dated:
     notes: tuple[str, ...]
 
 
+def dated_rows(table: CustomerTable) -> _Dated:
+    """The customers with a start date, dates as calendar days (what :func:`period_table`,
+    :func:`customers_in_period` and :func:`cohort_table` start from): compute once and
+    pass as ``dated=`` to skip that step (0.1 s at a million customers) in each."""
+    return _dated(table, msg("period table"))
+
+
 def _dated(table: CustomerTable, what: Text) -> _Dated:
     """Rows with a start date, dates as calendar days, ends after the snapshot removed."""
     f = table.frame
@@ -372,7 +379,11 @@ def _ordinals(dates: pd.Series, freq: str) -> np.ndarray:
 
 
 def period_table(
-    table: CustomerTable, period: str = "month", definition: str = "start"
+    table: CustomerTable,
+    period: str = "month",
+    definition: str = "start",
+    *,
+    dated: _Dated | None = None,
 ) -> pd.DataFrame:
     """Customers active, new and lost in each period, with the churn rate.
 
@@ -403,7 +414,7 @@ def period_table(
     """
     freq = _freq(period)
     spec = _definition(definition)
-    d = _dated(table, msg("period table"))
+    d = dated if dated is not None else _dated(table, msg("period table"))
     first = d.frame["start"].min().to_period(freq)
     last = d.snapshot.to_period(freq)
     periods = pd.period_range(first, last, freq=freq)
@@ -499,6 +510,8 @@ def customers_in_period(
     period_label: str,
     period: str = "month",
     which: str = "churned",
+    *,
+    dated: _Dated | None = None,
 ) -> pd.DataFrame:
     """The customers behind one number of :func:`period_table` (for a download).
 
@@ -523,7 +536,7 @@ def customers_in_period(
         )
     freq = _freq(period)
     p = parse_period(period_label, period)
-    d = _dated(table, msg("list of customers by period"))
+    d = dated if dated is not None else _dated(table, msg("list of customers by period"))
     s = _ordinals(d.frame["start"], freq)
     has_end = d.frame["end"].notna().to_numpy()
     e = np.where(has_end, _ordinals(d.frame["end"], freq), np.iinfo(np.int64).max)
@@ -544,7 +557,13 @@ def customers_in_period(
 # --------------------------------------------------------------------------------------
 
 
-def cohort_table(table: CustomerTable, max_months: int = 24, min_cell: int = 20) -> pd.DataFrame:
+def cohort_table(
+    table: CustomerTable,
+    max_months: int = 24,
+    min_cell: int = 20,
+    *,
+    dated: _Dated | None = None,
+) -> pd.DataFrame:
     """Retention by signup-month cohort, ``k`` calendar months later.
 
     A customer of cohort ``c`` (month of the start date) counts as active ``k`` months
@@ -568,7 +587,7 @@ def cohort_table(table: CustomerTable, max_months: int = 24, min_cell: int = 20)
     """
     if max_months < 0:
         raise ChurnDataError(msg("max_months must be 0 or more."), fix=msg("use e.g. 24."))
-    d = _dated(table, msg("cohort table"))
+    d = dated if dated is not None else _dated(table, msg("cohort table"))
     c = _ordinals(d.frame["start"], "M")
     has_end = d.frame["end"].notna().to_numpy()
     e = _ordinals(d.frame["end"], "M")

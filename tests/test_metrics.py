@@ -171,6 +171,28 @@ def test_active_end_identity_on_random_data(period, definition):
         assert (r["active_start"], r["new"], r["churned"]) == (act, new, lost)
 
 
+def test_dated_rows_computed_once_give_the_same_tables():
+    """The app computes the dated rows once and passes them in (``dated=``)."""
+    rng = np.random.default_rng(3)
+    n = 300
+    start = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+    end = pd.Series(start + pd.to_timedelta(rng.integers(0, 500, n), unit="D"))
+    end = end.where(rng.random(n) < 0.5)
+    rows = [(str(i), s, e, 1.0) for i, (s, e) in enumerate(zip(start, end, strict=True))]
+    table = make_table(rows, "2024-01-10")
+    d = m.dated_rows(table)
+    for period in ("week", "month", "quarter"):
+        plain = m.period_table(table, period)
+        pd.testing.assert_frame_equal(m.period_table(table, period, dated=d), plain)
+        label = str(plain.loc[plain["churned"] > 0, "period"].iloc[0])
+        for which in ("churned", "new", "active_start"):
+            pd.testing.assert_frame_equal(
+                m.customers_in_period(table, label, period, which, dated=d),
+                m.customers_in_period(table, label, period, which),
+            )
+    pd.testing.assert_frame_equal(m.cohort_table(table, dated=d), m.cohort_table(table))
+
+
 def test_domain_example_250_new_10_lost():
     # 100 customers from Q1; in Q2 250 join, 4 of them leave, and 6 of the old ones leave.
     rows = [(f"o{i}", "2024-01-15", "2024-06-01" if i < 6 else None, 1) for i in range(100)]

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from churn import metrics
+from churn.errors import ChurnDataError
 from churn.table import CustomerTable
 from ui.i18n import fmt_int, t
 from ui.state import Confirmed
@@ -23,9 +24,19 @@ _SMALL = 64  # small result frames
 _LISTS = 16  # customer lists (can be as long as the table)
 
 
+@st.cache_resource(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
+def _dated(key: str, _table: CustomerTable):
+    """The dated customer rows, once per dataset (shared, read only), or None when the
+    table has no start dates (each table then raises its own message)."""
+    try:
+        return metrics.dated_rows(_table)
+    except ChurnDataError:
+        return None
+
+
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
 def _periods(key: str, period: str, definition: str, _table: CustomerTable) -> pd.DataFrame:
-    return metrics.period_table(_table, period, definition)
+    return metrics.period_table(_table, period, definition, dated=_dated(key, _table))
 
 
 def period_table(
@@ -39,7 +50,7 @@ def period_table(
 def _customers(
     key: str, label: str, period: str, which: str, _table: CustomerTable
 ) -> tuple[int, pd.DataFrame]:
-    frame = metrics.customers_in_period(_table, label, period, which)
+    frame = metrics.customers_in_period(_table, label, period, which, dated=_dated(key, _table))
     return len(frame), frame.head(500)
 
 
@@ -60,7 +71,9 @@ def customers_csv(table: CustomerTable, label: str, period: str, which: str):
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
 def _cohorts(key: str, max_months: int, min_cell: int, _table: CustomerTable) -> pd.DataFrame:
-    return metrics.cohort_table(_table, max_months=max_months, min_cell=min_cell)
+    return metrics.cohort_table(
+        _table, max_months=max_months, min_cell=min_cell, dated=_dated(key, _table)
+    )
 
 
 def cohort_table(
