@@ -897,7 +897,8 @@ h1{font-size:1.7rem;border-bottom:3px solid #3b6ea5;padding-bottom:.3rem}
 h2{font-size:1.3rem;margin-top:2.2rem;color:#24476b;border-bottom:1px solid #ccd}
 h3{font-size:1rem;color:#555}
 table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0 1rem;width:auto}
-th,td{border:1px solid #d5d9e0;padding:.2rem .45rem;text-align:left;vertical-align:top}
+th,td{border:1px solid #d5d9e0;padding:.2rem .45rem;text-align:left;vertical-align:top;
+word-break:keep-all}
 th{background:#eef2f7}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#7a5b00;background:#fff7e0;padding:.3rem .6rem;border-left:3px solid #e0b000}
