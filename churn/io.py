@@ -138,8 +138,8 @@ def _columns(n: int) -> Text:
     return msg("{n:,} columns", n=n)
 
 
-def _bytes_limit(limits: Limits) -> Text:
-    return msg("{size} bytes", size=_size(limits.max_bytes))
+def _bytes_limit(limits: Limits) -> Text | str:
+    return _size(limits.max_bytes)  # "200.0 MB" (was "200.0 MB bytes")
 
 
 # --------------------------------------------------------------------------------------

@@ -899,3 +899,11 @@ def test_real_cdnow(shared_data):
     assert int((f["dollar_value"] == 0).sum()) == 80
     d = parse_dates(f["date"], column="date")
     assert d.min() == pd.Timestamp("1997-01-01") and d.max() == pd.Timestamp("1998-06-30")
+
+
+def test_size_limit_message_names_the_size_once():
+    """The byte cap reads "more than the limit of 2 KB" (not "2 KB bytes")."""
+    with pytest.raises(ChurnDataError) as err:
+        read_table(b"a,b\n" + b"1,2\n" * 1000, name="x.csv", limits=Limits(max_bytes=2000))
+    assert "more than the limit of 2 KB." in str(err.value)
+    assert "bytes" not in str(err.value).split("Fix:")[0]
