@@ -11,8 +11,6 @@ from ui.errors import boundary
 from ui.i18n import fmt_int, fmt_money, fmt_pct, t
 from ui.state import bootstrap, get_confirmed, keep_choice
 from ui.widgets import (
-    NONE,
-    customer_columns,
     fast,
     option_labels,
     page_header,
@@ -79,32 +77,9 @@ with boundary("segments"):
         show_table(res, hide_index=True, column_config=cache.rate_columns())
         st.caption(t("segments.mc_note", n_tests=a["n_tests"], n_significant=a["n_significant"]))
 
-        st.subheader(t("segments.heatmap_title"))
-        others = [NONE, *(c for c in options if c != by)]
-        b = st.selectbox(
-            t("segments.second"), others, key=keep_choice("segments.second"),
-            format_func=option_labels(
-                others, lambda c: cache.column_name(c) if c else t("segments.none")
-            ),
-        )  # fmt: skip
-        if b:
-            heat = cache.churn_heatmap(conf, table, by, b, binning)
-            hl = {**labels, "a": cache.column_name(by), "b": cache.column_name(b)}
-            st.altair_chart(fast(charts.segment_heatmap(heat, hl)), width="stretch")
-            st.caption(t("segments.heatmap_caption", mark=labels["small_mark"]))
+        cache.heatmap_section(conf, table, by, options, binning, labels)
 
-        st.subheader(t("segments.list_title"))
-        pick = st.selectbox(t("segments.pick"), res["segment"].tolist(), key="segments.pick")
-        n, neutralised, preview = cache.segment_customers(conf, table, by, pick, binning)
-        data = cache.segment_csv(table, by, pick, binning)
-        st.caption(t("segments.list_caption", n=fmt_int(n), segment=pick))
-        show_table(preview, column_config=customer_columns(), hide_index=True, height=240)
-        st.download_button(
-            t("segments.download"), data, file_name=f"segment_{by}_{pick}.csv"[:120],
-            mime="text/csv", key="segments.download", icon=":material/download:",
-        )  # fmt: skip
-        if neutralised > 0:
-            st.caption(t("segments.neutralised", n=fmt_int(neutralised)))
+        cache.segment_list(conf, table, by, res["segment"].tolist(), binning)
 
     # ---- Value --------------------------------------------------------------------------
     with tabs[1]:

@@ -197,12 +197,4 @@ with boundary("explain"):
 
     # --- 4. the playbook
     with st.expander(t("explain.playbook_head")):
-        st.caption(t("explain.playbook_caption"))
-        book = E.playbook_table(ce.playbook(), lang)
-        if "when" in book:  # high / low / yes: the condition, in the page's language
-            book = book.assign(when=book["when"].map(lambda w: t(f"explain.when_{w}", w=w)))
-        show_table(
-            book.rename(columns={c: t(f"explain.col_{c}") for c in book.columns}),
-            hide_index=True,
-            width="stretch",
-        )
+        ce.show_playbook(lang)

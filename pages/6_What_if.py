@@ -11,8 +11,8 @@ from ui import cache_whatif as cw
 from ui.cache_model import current_model
 from ui.errors import boundary
 from ui.i18n import current_lang, fmt_int, fmt_money, fmt_pct, t
-from ui.state import SCENARIOS, bootstrap, get_confirmed, get_dataset, keep_choice
-from ui.widgets import fast, fixed_labels, page_header, require_table
+from ui.state import SCENARIOS, bootstrap, get_confirmed, get_dataset
+from ui.widgets import fast, page_header, require_table
 
 bootstrap("whatif")
 
@@ -41,20 +41,8 @@ with boundary("whatif"):
     one, seg = st.tabs([t("whatif.tab_one"), t("whatif.tab_segment")])
 
     with one:
-        labels = cw.customer_choices(h, tm, table)
         left, right = st.columns([1, 2])
-        customer = left.selectbox(
-            t("whatif.customer"),
-            list(labels),
-            key=keep_choice(cw.PICK_KEY),
-            format_func=fixed_labels(labels),
-            help=t("whatif.customer_help", n=fmt_int(cw.PICK_LIMIT)),
-        )
-        left.text_input(
-            t("whatif.search"), key=cw.SEARCH_KEY, on_change=cw.pick_searched, args=(table,)
-        )
-        if cw.search_miss():
-            left.warning(t("whatif.search_none", query=cw.search_miss()))
+        customer = cw.customer_picker(left, h, tm, table)
         acts = right.multiselect(
             t("whatif.actionable"),
             sp["feature"].tolist(),

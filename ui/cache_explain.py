@@ -58,6 +58,22 @@ def playbook() -> E.Playbook:
     return E.load_playbook()
 
 
+def show_playbook(lang: str) -> None:
+    """The playbook as a table in ``lang``, its conditions (high / low / yes) translated."""
+    from ui.i18n import t
+    from ui.widgets import show_table
+
+    st.caption(t("explain.playbook_caption"))
+    book = E.playbook_table(playbook(), lang)
+    if "when" in book:
+        book = book.assign(when=book["when"].map(lambda w: t(f"explain.when_{w}", w=w)))
+    show_table(
+        book.rename(columns={c: t(f"explain.col_{c}") for c in book.columns}),
+        hide_index=True,
+        width="stretch",
+    )
+
+
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
 def _drivers(settings: cm.Settings, _tm: M.TrainedModel, _table: CustomerTable) -> E.GlobalDrivers:
     return E.global_drivers(_tm, _table, explainer=_explainer(settings, _tm, _table))

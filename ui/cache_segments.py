@@ -12,10 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from churn import segments as seg
+from churn.charts import segments as charts
 from churn.table import CustomerTable
-from ui.i18n import t
-from ui.state import Confirmed
-from ui.widgets import MISSING
+from ui.i18n import fmt_int, t
+from ui.state import Confirmed, keep_choice
+from ui.widgets import MISSING, NONE, customer_columns, fast, option_labels, show_table
 
 _TTL = 4 * 3600  # seconds
 _SMALL = 64  # small result frames
@@ -69,6 +70,41 @@ def segment_customers(
 ) -> tuple[int, int, pd.DataFrame]:
     """(customers, cells the export neutralises, first 500 rows) of one segment."""
     return _export(conf.key, column, segment, binning, table)
+
+
+def heatmap_section(
+    conf: Confirmed, table: CustomerTable, by: str, options: list, binning: Binning, labels: dict
+) -> None:
+    """Churn rate by ``by`` and a second column the user picks (none by default)."""
+    st.subheader(t("segments.heatmap_title"))
+    others = [NONE, *(c for c in options if c != by)]
+    b = st.selectbox(
+        t("segments.second"), others, key=keep_choice("segments.second"),
+        format_func=option_labels(others, lambda c: column_name(c) if c else t("segments.none")),
+    )  # fmt: skip
+    if b:
+        heat = churn_heatmap(conf, table, by, b, binning)
+        hl = {**labels, "a": column_name(by), "b": column_name(b)}
+        st.altair_chart(fast(charts.segment_heatmap(heat, hl)), width="stretch")
+        st.caption(t("segments.heatmap_caption", mark=labels["small_mark"]))
+
+
+def segment_list(
+    conf: Confirmed, table: CustomerTable, column: str, segments: list, binning: Binning
+) -> None:
+    """The customers of one chosen segment: a preview, the count and the CSV download."""
+    st.subheader(t("segments.list_title"))
+    pick = st.selectbox(t("segments.pick"), segments, key="segments.pick")
+    n, neutralised, preview = segment_customers(conf, table, column, pick, binning)
+    st.caption(t("segments.list_caption", n=fmt_int(n), segment=pick))
+    show_table(preview, column_config=customer_columns(), hide_index=True, height=240)
+    st.download_button(
+        t("segments.download"), segment_csv(table, column, pick, binning),
+        file_name=f"segment_{column}_{pick}.csv"[:120], mime="text/csv",
+        key="segments.download", icon=":material/download:",
+    )  # fmt: skip
+    if neutralised > 0:
+        st.caption(t("segments.neutralised", n=fmt_int(neutralised)))
 
 
 def segment_csv(table: CustomerTable, column: str, segment: str, binning: Binning):

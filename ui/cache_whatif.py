@@ -20,7 +20,7 @@ from churn.table import CustomerTable
 from ui import cache_model as cm
 from ui.i18n import current_lang, fmt_int, fmt_money, fmt_pct, t
 from ui.state import MODEL, Confirmed, keep_choice
-from ui.widgets import option_labels
+from ui.widgets import fixed_labels, option_labels
 
 _TTL = 4 * 3600
 _SMALL = 64
@@ -115,6 +115,22 @@ def pick_searched(table: CustomerTable) -> None:
 def search_miss() -> str | None:
     """The last search that matched no customer (None when it matched)."""
     return st.session_state.get(_SEARCH_MISS)
+
+
+def customer_picker(where, h: dict, tm: TrainedModel, table: CustomerTable) -> str:
+    """The customer choice (riskiest first) and the search box under it, in ``where``."""
+    labels = customer_choices(h, tm, table)
+    customer = where.selectbox(
+        t("whatif.customer"),
+        list(labels),
+        key=keep_choice(PICK_KEY),
+        format_func=fixed_labels(labels),
+        help=t("whatif.customer_help", n=fmt_int(PICK_LIMIT)),
+    )
+    where.text_input(t("whatif.search"), key=SEARCH_KEY, on_change=pick_searched, args=(table,))
+    if search_miss():
+        where.warning(t("whatif.search_none", query=search_miss()))
+    return customer
 
 
 def current_values(tm: TrainedModel, table: CustomerTable, customer: str) -> dict[str, Any]:
