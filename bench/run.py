@@ -335,15 +335,19 @@ def step_cold_start(data: Path, size: int, repeat: int) -> dict[str, Any]:
 
 
 #: page -> (widget kind, key, two values to alternate between, or None for "index 1/2")
-RERUN_WIDGETS: list[tuple[str, str, str, str, tuple[Any, Any] | None]] = [
-    ("Data", "pages/1_Data.py", "selectbox", "sidebar.lang", ("ko", "en")),
+#: (row name, page, widget kind, widget key, values to alternate (None: the 2nd and 3rd
+#: options), session state set before the page is visited (a lazy tab to open)).
+RERUN_WIDGETS: list[tuple[str, str, str, str, tuple[Any, Any] | None, dict[str, Any]]] = [
+    ("Data", "pages/1_Data.py", "selectbox", "sidebar.lang", ("ko", "en"), {}),
     ("Churn over time", "pages/2_Churn_over_time.py", "selectbox", "over_time.period",
-     ("week", "month")),
-    ("Segments", "pages/3_Segments.py", "selectbox", "segments.by", None),
-    ("Model", "pages/4_Model.py", "slider", "model.threshold", (0.3, 0.5)),
-    ("Explanations", "pages/5_Explanations.py", "selectbox", "explain.pick", None),
-    ("What-if", "pages/6_What_if.py", "selectbox", "whatif.customer", None),
-    ("Report", "pages/7_Report.py", "checkbox", "report.sec_over_time", (False, True)),
+     ("week", "month"), {}),
+    ("Segments", "pages/3_Segments.py", "selectbox", "segments.by", None, {}),
+    ("Segments, value tab", "pages/3_Segments.py", "selectbox", "segments.by", None,
+     {"segments.section": "Value"}),
+    ("Model", "pages/4_Model.py", "slider", "model.threshold", (0.3, 0.5), {}),
+    ("Explanations", "pages/5_Explanations.py", "selectbox", "explain.pick", None, {}),
+    ("What-if", "pages/6_What_if.py", "selectbox", "whatif.customer", None, {}),
+    ("Report", "pages/7_Report.py", "checkbox", "report.sec_over_time", (False, True), {}),
 ]  # fmt: skip
 
 
@@ -381,14 +385,18 @@ def step_rerun(data: Path, size: int, repeat: int) -> dict[str, Any]:
     at.run()
     label = _load_into_app(at, data, size)
     out: dict[str, Any] = {}
-    for page, script, kind, key, values in RERUN_WIDGETS:
+    for page, script, kind, key, values, setup in RERUN_WIDGETS:
+        for name, value in setup.items():
+            at.session_state[name] = value
         at.switch_page(script).run()
         at.run()  # everything this page needs is cached now
         times = []
+        # the segment column: new choices on each tab (3rd and 4th on the second one)
+        first = 3 if setup else 1
         for i in range(max(repeat, 2)):
             widget = getattr(at, kind)(key=key)
             if values is None:
-                widget.select_index(1 + i % 2)
+                widget.select_index(first + i % 2)
             else:
                 widget.set_value(values[i % 2])
             t0 = time.perf_counter()

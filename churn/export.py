@@ -86,6 +86,17 @@ def count_formula_cells(df: pd.DataFrame) -> int:
     return n + sum(int(formula_mask(df.iloc[:, i]).sum()) for i in range(df.shape[1]))
 
 
+def formula_cells_per_row(df: pd.DataFrame) -> np.ndarray:
+    """How many text cells of each row :func:`safe_frame` neutralises (names not counted).
+
+    Kept once per table, it counts the cells of any subset of rows in one sum.
+    """
+    out = np.zeros(len(df), dtype=np.int32)
+    for i in range(df.shape[1]):
+        out += formula_mask(df.iloc[:, i]).to_numpy()
+    return out
+
+
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV (UTF-8 with BOM, ISO dates) that opens safely in Excel."""
     buf = io.StringIO()

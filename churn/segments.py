@@ -215,6 +215,25 @@ def _with_missing(labels: pd.Series, order: list[str], index: pd.Index, name: st
     return pd.Series(pd.Categorical(out, categories=cats, ordered=True), index=index, name=name)
 
 
+def _from_codes(codes: np.ndarray, order: list[str], index: pd.Index, name: str) -> pd.Series:
+    """Ordered categorical labels from integer codes into ``order`` (-1: missing).
+
+    The same result as :func:`_with_missing` on the labels ``order[code]``, without a pass
+    over a million text labels: missing values become the last category ``"(missing)"``
+    (or join a category of that name in ``order``).
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    cats = list(order)
+    lost = codes < 0
+    if lost.any():
+        if MISSING not in cats:
+            cats.append(MISSING)
+        codes = np.where(lost, cats.index(MISSING), codes)
+    dtype = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32_000 else np.int32
+    cat = pd.Categorical.from_codes(codes.astype(dtype), categories=cats, ordered=True)
+    return pd.Series(cat, index=index, name=name)
+
+
 def segment_kind(table_or_frame: TableLike, column: str, bins: int = 5) -> str:
     """How :func:`segment_column` segments ``column``: "category", "number" or "date"."""
     frame = _frame(table_or_frame)
@@ -288,14 +307,17 @@ def segment_column(
         if getattr(s.dt, "tz", None) is not None:
             s = s.dt.tz_localize(None)  # local calendar months, without a warning
         per = s.dt.to_period("M" if date_freq == "month" else "Y")
-        order = [str(p) for p in sorted(per.dropna().unique())]
-        labels = per.astype(str).where(per.notna(), None)
-        out = _with_missing(labels, order, frame.index, column)
+        codes, uniques = pd.factorize(per, use_na_sentinel=True)
+        ranked = np.argsort(uniques.asi8, kind="stable")  # periods in time order
+        rank = np.empty(len(ranked) + 1, dtype=np.int64)
+        rank[ranked], rank[-1] = np.arange(len(ranked)), -1
+        order = [str(uniques[i]) for i in ranked]
+        out = _from_codes(rank[codes], order, frame.index, column)
     elif kind == "number":
         values = s.astype(float)
         present = values.dropna()
         if present.empty:
-            out = _with_missing(pd.Series(None, index=frame.index), [], frame.index, column)
+            out = _from_codes(np.full(len(frame), -1), [], frame.index, column)
         else:
             whole = bool(np.all(np.mod(present.to_numpy(), 1) == 0))
             if edges is not None:
@@ -317,38 +339,46 @@ def segment_column(
                 labels_text = _bin_labels(cuts, whole)
                 codes = pd.cut(values, cuts, include_lowest=True, labels=False)
                 codes = codes.fillna(-1).astype(int)
-            arr = np.asarray(labels_text + [None], dtype=object)[codes.to_numpy()]
-            out = _with_missing(pd.Series(arr, index=frame.index), labels_text, frame.index, column)
+            out = _from_codes(codes.to_numpy(), labels_text, frame.index, column)
     else:
         numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-        text = _category_texts(s)
-        text = text.replace("", None)
-        counts = text.value_counts(dropna=True)
+        codes, texts = _category_codes(s)
+        # largest first; the same sort as ``value_counts`` (ties in first-seen order)
+        sizes = np.bincount(codes[codes >= 0], minlength=len(texts))
+        counts = pd.Series(sizes, index=pd.Index(texts, dtype=object)).sort_values(ascending=False)
         keep = list(counts.index[:top_k])
         if numeric:
             # numbers kept as categories read best in their own order: 0, 1, 2 tickets
             kept = set(keep)
             keep = [_category_text(v) for v in sorted(s.dropna().unique())]
             keep = [k for k in dict.fromkeys(keep) if k in kept]
-        pooled = text.where(text.isin(keep) | text.isna(), OTHER)
-        order = keep + ([OTHER] if (pooled == OTHER).any() else [])
-        out = _with_missing(pooled, order, frame.index, column)
+        pooled = len(keep) < len(texts)
+        order = keep + ([OTHER] if pooled and OTHER not in keep else [])
+        # a value that reads "other" joins the pooled values instead of doubling the name
+        place = {text: i for i, text in enumerate(order)}
+        where = np.array([place.get(text, place.get(OTHER, -1)) for text in texts] + [-1])
+        out = _from_codes(where[codes], order, frame.index, column)
     out.attrs["kind"] = kind
     return out
 
 
-def _category_texts(s: pd.Series) -> pd.Series:
-    """``_category_text`` of every value (missing stays missing), one call per distinct value."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+def _category_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Every value's category text as codes into the distinct texts (first-seen order).
+
+    The text is :func:`_category_text` of the value, computed once per distinct value;
+    missing values and empty texts get the code -1.
+    """
+    raw, uniques = pd.factorize(s, use_na_sentinel=True)
     uniq = np.asarray(uniques, dtype=object)
     # Equal values of different types (True and 1, 1 and 1.0 in an object column) share one
     # code but may read differently: those columns go value by value.
-    if s.dtype != object or len({type(u) for u in uniq}) <= 1:
-        texts = np.empty(len(uniq) + 1, dtype=object)
-        texts[:-1] = [_category_text(u) for u in uniq]
-        texts[-1] = np.nan
-        return pd.Series(texts[codes], index=s.index, name=s.name)
-    return s.astype(object).map(lambda v: v if pd.isna(v) else _category_text(v))
+    if s.dtype == object and len({type(u) for u in uniq}) > 1:
+        text = s.astype(object).map(lambda v: v if pd.isna(v) else _category_text(v))
+        codes, texts = pd.factorize(text.replace("", None), use_na_sentinel=True)
+        return codes, list(texts)
+    texts_of = np.asarray([_category_text(u) or None for u in uniq], dtype=object)
+    per_value, texts = pd.factorize(texts_of, use_na_sentinel=True)
+    return np.append(per_value, -1)[raw], list(texts)
 
 
 def _category_text(v: Any) -> str:
@@ -365,6 +395,21 @@ def _binning(binning: Mapping[str, Any]) -> dict[str, Any]:
     return dict(binning)
 
 
+def _segments_for(
+    table: TableLike, column: str, segments: pd.Series | None, binning: Mapping[str, Any]
+) -> pd.Series:
+    """``segments`` when given (labels of :func:`segment_column` computed once by the
+    caller), else the labels of ``column`` with these binning options."""
+    opts = _binning(binning)
+    if segments is None:
+        return segment_column(table, column, **opts)
+    if not isinstance(segments.dtype, pd.CategoricalDtype) or not segments.index.equals(
+        _frame(table).index
+    ):
+        raise TypeError("segments must be segment_column's labels for this table")
+    return segments
+
+
 # ------------------------------------------------------------------ churn by segment
 def _rate_frame(keys: pd.DataFrame, churned: pd.Series) -> pd.DataFrame:
     """customers / churned / rate / interval / small for each group of ``keys``."""
@@ -379,7 +424,9 @@ def _rate_frame(keys: pd.DataFrame, churned: pd.Series) -> pd.DataFrame:
     return out
 
 
-def churn_by_segment(table: TableLike, column: str, **binning: Any) -> pd.DataFrame:
+def churn_by_segment(
+    table: TableLike, column: str, *, segments: pd.Series | None = None, **binning: Any
+) -> pd.DataFrame:
     """Churn rate per segment of ``column``, with interval, lift and a test against the rest.
 
     Parameters
@@ -388,6 +435,9 @@ def churn_by_segment(table: TableLike, column: str, **binning: Any) -> pd.DataFr
         The customer table (a frame must have the canonical ``churned`` column).
     column : str
         The column to segment by (see :func:`segment_column`).
+    segments : pandas.Series, optional
+        The labels :func:`segment_column` gives ``column``, when the caller already has
+        them (the binning options are then not used).
     **binning
         ``top_k``, ``bins``, ``edges``, ``date_freq`` as in :func:`segment_column`.
 
@@ -404,9 +454,8 @@ def churn_by_segment(table: TableLike, column: str, **binning: Any) -> pd.DataFr
         ``overall_churned``, ``adjust`` ("holm"), ``n_tests``, ``n_significant``,
         ``definition`` and ``note`` (the multiple-comparisons note in English).
     """
-    opts = _binning(binning)
     frame = _frame(table)
-    seg = segment_column(table, column, **opts)
+    seg = _segments_for(table, column, segments, binning)
     kind = seg.attrs["kind"]
     lab_mask = frame[CHURNED].notna()
     _require_labels(frame)
@@ -485,16 +534,63 @@ def churn_heatmap(table: TableLike, col_a: str, col_b: str, **binning: Any) -> p
 
 
 def customers_in_segment(
-    table: TableLike, column: str, segment: str, **binning: Any
+    table: TableLike,
+    column: str,
+    segment: str,
+    *,
+    segments: pd.Series | None = None,
+    limit: int | None = None,
+    **binning: Any,
 ) -> pd.DataFrame:
     """All customers (labelled or not) whose segment of ``column`` is ``segment``.
+
+    ``segments``: the labels of ``column`` when the caller has them (see
+    :func:`churn_by_segment`). ``limit``: only the first rows, for a preview.
 
     Returns
     -------
     pandas.DataFrame
         A copy of the table's rows for that segment, all columns, ``segment`` first.
     """
-    seg = segment_column(table, column, **_binning(binning))
+    seg = _require_segment(table, column, segment, segments, binning)
+    frame = _frame(table)
+    rows = frame.iloc[np.flatnonzero((seg == segment).to_numpy())[:limit]]
+    rows.insert(0, "segment", segment)
+    return rows
+
+
+def segment_formula_cells(
+    table: TableLike,
+    column: str,
+    segment: str,
+    *,
+    segments: pd.Series | None = None,
+    per_row: np.ndarray | None = None,
+    **binning: Any,
+) -> int:
+    """How many cells the Excel-safe export of one segment neutralises, without the export.
+
+    The same count as :func:`churn.export.count_formula_cells` of
+    :func:`customers_in_segment`. ``per_row``: :func:`churn.export.formula_cells_per_row`
+    of the table's frame, when the caller keeps it for every segment.
+    """
+    from churn.export import formula_cells_per_row, neutralise
+
+    seg = _require_segment(table, column, segment, segments, binning)
+    frame = _frame(table)
+    if per_row is None:
+        per_row = formula_cells_per_row(frame)
+    inside = (seg == segment).to_numpy()
+    names = ["segment", *map(str, frame.columns)]
+    n = sum(1 for c in names if neutralise(c) != c)
+    n += int(inside.sum()) if neutralise(segment) != segment else 0  # the segment column
+    return n + int(per_row[inside].sum())
+
+
+def _require_segment(
+    table: TableLike, column: str, segment: str, segments: pd.Series | None, binning: Mapping
+) -> pd.Series:
+    seg = _segments_for(table, column, segments, binning)
     if segment not in set(seg.cat.categories):
         shown = ", ".join(map(str, list(seg.cat.categories)[:10]))
         raise ChurnDataError(
@@ -502,10 +598,7 @@ def customers_in_segment(
             fix=msg("pick one of: {shown}.", shown=shown),
             column=column,
         )
-    frame = _frame(table)
-    rows = frame.loc[seg == segment].copy()
-    rows.insert(0, "segment", segment)
-    return rows
+    return seg
 
 
 def parse_edges(text: str) -> tuple[float, ...] | None:
@@ -541,7 +634,12 @@ def count_formula_cells(frame: pd.DataFrame) -> int:
 
 
 def export_segment(
-    table: TableLike, column: str, segment: str, **binning: Any
+    table: TableLike,
+    column: str,
+    segment: str,
+    *,
+    segments: pd.Series | None = None,
+    **binning: Any,
 ) -> tuple[pd.DataFrame, bytes, int]:
     """The customers of one segment as Excel-safe CSV bytes.
 
@@ -555,7 +653,7 @@ def export_segment(
     """
     from churn.export import to_csv_bytes
 
-    rows = customers_in_segment(table, column, segment, **binning)
+    rows = customers_in_segment(table, column, segment, segments=segments, **binning)
     return rows, to_csv_bytes(rows), count_formula_cells(rows)
 
 
@@ -599,6 +697,11 @@ def value_tier_column(
             ),
             fix=msg("give one name per tier, lowest value first."),
         )
+    if names is not None and len(set(names)) != len(names):
+        raise ChurnDataError(
+            msg("Two value tiers have the same name."),
+            fix=msg("give every tier its own name."),
+        )
     frame = _frame(table)
     values, col = _value_series(table, column)
     present = values.dropna()
@@ -613,8 +716,7 @@ def value_tier_column(
     k = len(cuts) - 1
     labels = list(names[:k]) if names is not None else _default_tier_names(k)
     codes = pd.cut(values, cuts, include_lowest=True, labels=False).fillna(-1).astype(int)
-    arr = np.asarray(labels + [None], dtype=object)[codes.to_numpy()]
-    out = _with_missing(pd.Series(arr, index=frame.index), labels, frame.index, "value_tier")
+    out = _from_codes(codes.to_numpy(), labels, frame.index, "value_tier")
     out.attrs.update(kind="value_tier", column=col, edges=cuts)
     return out
 
@@ -693,12 +795,14 @@ def lifetime_value(
     by: str | None = None,
     horizon_months: float | None = None,
     value_column: str | None = None,
+    segments: pd.Series | None = None,
     **binning: Any,
 ) -> pd.DataFrame:
     """Customer lifetime value: average monthly value times expected lifetime.
 
-    The expected lifetime is the restricted mean of the Kaplan-Meier survival curve
-    (lifelines) of tenure, churn being the event and active customers censored.
+    The expected lifetime is the restricted mean of the Kaplan-Meier survival curve of
+    tenure, churn being the event and active customers censored (the same number as
+    lifelines' ``restricted_mean_survival_time``; see :func:`_restricted_mean`).
 
     Parameters
     ----------
@@ -710,6 +814,8 @@ def lifetime_value(
         Upper limit of the restricted mean (default: the longest observed tenure).
     value_column : str, optional
         A numeric column read as value per month instead of ``value``.
+    segments : pandas.Series, optional
+        The labels of ``by`` when the caller has them (see :func:`churn_by_segment`).
 
     Returns
     -------
@@ -718,9 +824,6 @@ def lifetime_value(
         ``avg_monthly_value``, ``expected_lifetime_months``, ``clv``,
         ``horizon_months``; ``attrs["method"]`` states the method in words.
     """
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import restricted_mean_survival_time
-
     frame = _frame(table)
     values, col = _value_series(table, value_column)
     if TENURE not in frame.columns or frame[TENURE].notna().sum() == 0:
@@ -743,24 +846,28 @@ def lifetime_value(
         raise ChurnDataError(
             msg("Every tenure is zero."), column=TENURE, fix=msg("check the dates.")
         )
-    groups: list[tuple[str, pd.Series]] = [("all", pd.Series(True, index=months.index))]
+    vals = values[ok]
+    df = pd.DataFrame({"d": months.to_numpy(), "e": event.to_numpy(), "v": vals.to_numpy()})
+    groups = [("all", *_km_counts(df), len(df), float(event.sum()), float(vals.mean()))]
     if by is not None:
-        seg = segment_column(table, by, **_binning(binning))[ok]
-        groups += [(str(c), seg == c) for c in seg.cat.categories if (seg == c).any()]
+        seg = _segments_for(table, by, segments, binning)[ok]
+        df["g"] = seg.cat.codes.to_numpy()
+        sizes = df.groupby("g", sort=True).agg(n=("e", "size"), k=("e", "sum"), v=("v", "mean"))
+        blocks = _km_counts(df, by="g")
+        for code, (times, deaths, totals) in blocks.items():
+            n, k, v = sizes.loc[code, ["n", "k", "v"]]
+            groups.append((str(seg.cat.categories[code]), times, deaths, totals, n, k, v))
     rows = []
-    for name, mask in groups:
-        d, e = months[mask], event[mask]
-        kmf = KaplanMeierFitter().fit(d, e)
-        life = float(restricted_mean_survival_time(kmf, t=horizon))
-        avg = float(values[ok][mask].mean())
+    for name, times, deaths, totals, n, k, avg in groups:
+        life = _restricted_mean(times, deaths, totals, horizon)
         rows.append(
             dict(
                 segment=name,
-                customers=int(mask.sum()),
-                churned=int(e.sum()),
-                avg_monthly_value=avg,
+                customers=int(n),
+                churned=int(k),
+                avg_monthly_value=float(avg),
                 expected_lifetime_months=life,
-                clv=avg * life,
+                clv=float(avg) * life,
                 horizon_months=horizon,
             )
         )
@@ -778,12 +885,50 @@ def lifetime_value(
     return out
 
 
+def _km_counts(df: pd.DataFrame, by: str | None = None):
+    """Distinct tenures (``d``) with their churned (``e`` = 1) and total counts, sorted by
+    tenure: ``(times, deaths, totals)``, or a dict of them per value of ``by``."""
+    keys = ["d"] if by is None else [by, "d"]
+    agg = df.groupby(keys, sort=True)["e"].agg(["sum", "size"])
+    times = agg.index.get_level_values("d").to_numpy(dtype=float)
+    deaths, totals = agg["sum"].to_numpy(dtype=float), agg["size"].to_numpy(dtype=float)
+    if by is None:
+        return times, deaths, totals
+    codes = agg.index.get_level_values(by).to_numpy()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    return {
+        int(codes[a]): (times[a:b], deaths[a:b], totals[a:b])
+        for a, b in zip(starts, ends, strict=True)
+    }
+
+
+def _restricted_mean(
+    times: np.ndarray, deaths: np.ndarray, totals: np.ndarray, horizon: float
+) -> float:
+    """Area under the Kaplan-Meier curve from 0 to ``horizon``: the restricted mean.
+
+    The product-limit estimate from counts per distinct tenure (sorted): at risk at a
+    tenure are all customers whose tenure is that long or longer, so customers still
+    active at that tenure count as at risk. The same number as lifelines'
+    ``restricted_mean_survival_time`` of a ``KaplanMeierFitter`` (checked in the tests);
+    computed here because lifelines spends about 10 ms per fit, 0.4 s for the 36 signup
+    months of a three-year table.
+    """
+    at_risk = totals[::-1].cumsum()[::-1]
+    survival = np.cumprod(1.0 - deaths / at_risk)  # just after each tenure
+    edges = np.minimum(np.r_[0.0, times, horizon], horizon)
+    heights = np.r_[1.0, survival]  # on [0, t0), [t0, t1), ..., [t_last, horizon)
+    return float((heights * np.diff(np.maximum.accumulate(edges))).sum())
+
+
 def revenue_at_risk_by_segment(
     table: TableLike,
     column: str,
     scores: pd.Series | None = None,
     *,
     value_column: str | None = None,
+    segments: pd.Series | None = None,
     **binning: Any,
 ) -> pd.DataFrame:
     """Value of the active customers expected to leave, per segment.
@@ -799,6 +944,8 @@ def revenue_at_risk_by_segment(
         their segment so far.
     value_column : str, optional
         Numeric column to use instead of ``value``.
+    segments : pandas.Series, optional
+        The labels of ``column`` when the caller has them (see :func:`churn_by_segment`).
 
     Returns
     -------
@@ -810,7 +957,7 @@ def revenue_at_risk_by_segment(
     """
     frame = _frame(table)
     values, col = _value_series(table, value_column)
-    seg = segment_column(table, column, **_binning(binning))
+    seg = _segments_for(table, column, segments, binning)
     active = frame[STATUS] == STATUS_ACTIVE if STATUS in frame.columns else frame[CHURNED] == 0
     if scores is not None:
         if scores.index.equals(frame.index):
@@ -824,8 +971,10 @@ def revenue_at_risk_by_segment(
             prob.index = frame.index
         method = "scores"
     else:
-        rates = churn_by_segment(table, column, **binning).set_index("segment")["churn_rate"]
-        prob = seg.astype(str).map(rates).astype(float)
+        rates = churn_by_segment(table, column, segments=seg).set_index("segment")["churn_rate"]
+        # each customer's segment rate, looked up by category code (-1 cannot occur)
+        per_category = rates.reindex(seg.cat.categories.astype(str)).to_numpy(dtype=float)
+        prob = pd.Series(per_category[seg.cat.codes.to_numpy()], index=frame.index)
         method = "segment_rate"
     df = pd.DataFrame({"segment": seg, "v": values, "p": prob})[active]
     df["risk_value"] = df["v"] * df["p"]

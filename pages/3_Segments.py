@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from churn import segments as seg
-from churn.charts import segments as charts
 from ui import cache_segments as cache
+from ui import segments_page as view
 from ui.errors import boundary
-from ui.i18n import fmt_int, fmt_money, fmt_pct, t
-from ui.state import bootstrap, get_confirmed, keep_choice
-from ui.widgets import (
-    fast,
-    option_labels,
-    page_header,
-    require_table,
-    show_table,
-)
+from ui.i18n import t
+from ui.state import bootstrap, get_confirmed
+from ui.widgets import lazy_tabs, page_header, require_table
 
 bootstrap("segments")
 
@@ -29,164 +22,22 @@ with boundary("segments"):
     if not options:
         st.info(t("segments.no_columns"), icon=":material/view_column:")
         st.stop()
-    tabs = st.tabs([t(f"segments.tab_{n}") for n in ("churn", "value", "rfm", "clusters", "signs")])
-
-    # ---- Churn by segment -------------------------------------------------------------
-    with tabs[0]:
-        c1, c2, c3 = st.columns([2, 1, 1])
-        first = next((i for i, c in enumerate(options) if c in table.categorical), 0)
-        by = c1.selectbox(
-            t("segments.by"),
-            options,
-            format_func=option_labels(options, cache.column_name),
-            key=keep_choice("segments.by", default=options[first]),
-        )
-        kind = seg.segment_kind(table, by)
-        top_k, bins, edges, freq = 10, 5, None, "month"
-        if kind == "category":
-            top_k = c2.slider(t("segments.top_k"), 2, 20, 10, key="segments.top_k")
-        elif kind == "number":
-            bins = c2.slider(t("segments.bins"), 2, 10, 5, key="segments.bins")
-            edges = cache.edges_input(c3)
-        else:
-            freqs = ["month", "year"]
-            freq = c2.radio(
-                t("segments.date_freq"), freqs, key=keep_choice("segments.freq"),
-                format_func=option_labels(freqs, lambda f: t(f"segments.freq_{f}")),
-                horizontal=True,
-            )  # fmt: skip
-        binning = (top_k, bins, edges, freq)
-        res = cache.churn_by_segment(conf, table, by, binning)
-        a = res.attrs
-        st.markdown(
-            t(
-                "segments.overall",
-                rate=fmt_pct(a["overall_rate"]),
-                churned=fmt_int(a["overall_churned"]),
-                customers=fmt_int(a["overall_customers"]),
-            )
-        )
-        st.altair_chart(fast(charts.segment_bar_chart(res, labels)), width="stretch")
-        small = res.loc[res["small"], "segment"].tolist()
-        if small:
-            st.warning(
-                t("segments.small_words", n=len(small), names=", ".join(small),
-                  customers=seg.SMALL_CUSTOMERS, churned=seg.SMALL_CHURNED),
-                icon=":material/visibility:",
-            )  # fmt: skip
-        show_table(res, hide_index=True, column_config=cache.rate_columns())
-        st.caption(t("segments.mc_note", n_tests=a["n_tests"], n_significant=a["n_significant"]))
-
-        cache.heatmap_section(conf, table, by, options, binning, labels)
-
-        cache.segment_list(conf, table, by, res["segment"].tolist(), binning)
-
-    # ---- Value --------------------------------------------------------------------------
-    with tabs[1]:
-        if not table.has_value:
-            st.info(t("segments.no_value"), icon=":material/payments:")
-        else:
-            c1, c2 = st.columns([1, 2])
-            n_tiers = c1.slider(t("segments.n_tiers"), 2, 6, 4, key="segments.n_tiers")
-            typed = c2.text_input(t("segments.tier_names"), key="segments.tier_names")
-            names, usable = cache.tier_names(typed, n_tiers)
-            if not usable:
-                st.warning(t("segments.tier_names_count", n=n_tiers), icon=":material/edit:")
-            tiers = cache.value_tiers(conf, table, n_tiers, names)
-            st.altair_chart(
-                fast(charts.segment_bar_chart(
-                    tiers, {**labels, "segment": t("segments.tier")}, category="tier",
-                    overall_rate=table.churn_rate,
-                )),
-                width="stretch",
-            )  # fmt: skip
-            show_table(tiers, hide_index=True, column_config=cache.value_columns())
-            st.caption(
-                t("segments.tiers_caption", column=table.roles.amount or t("segments.col_value"))
-            )
-
-            st.subheader(t("segments.clv_title"))
-            if not table.has_tenure:
-                st.info(t("segments.no_tenure"), icon=":material/schedule:")
-            else:
-                ltv = cache.lifetime_value(conf, table, by, binning)
-                show_table(ltv, hide_index=True, column_config=cache.ltv_columns())
-                horizon = float(ltv["horizon_months"].iloc[0])
-                st.caption(t("segments.clv_method", horizon=f"{horizon:.1f}"))
-
-            st.subheader(t("segments.risk_title", column=cache.column_name(by)))
-            risk = cache.revenue_at_risk(conf, table, by, binning)
-            total = float(risk["revenue_at_risk"].sum())
-            st.metric(t("segments.risk_total"), fmt_money(total))
-            show_table(risk, hide_index=True, column_config=cache.risk_columns())
-            st.caption(t("segments.risk_method"))
-
-    # ---- RFM ----------------------------------------------------------------------------
-    with tabs[2]:
-        if not seg.has_rfm_columns(table):
-            st.info(t("segments.no_rfm"), icon=":material/receipt_long:")
-        else:
-            summary, grid = cache.rfm(conf, table)
-            rnames = cache.rfm_names()
-            st.altair_chart(
-                fast(charts.rfm_grid_chart(grid, labels, segment_names=rnames)), width="stretch"
-            )
-            shown = summary.assign(rfm_segment=summary["rfm_segment"].map(rnames))
-            show_table(shown, hide_index=True, column_config=cache.rfm_columns())
-            st.caption(t("segments.rfm_rules"))
-
-    # ---- Behaviour clusters ---------------------------------------------------------------
-    with tabs[3]:
-        numeric = cache.numeric_options(table)
-        if len(numeric) < 1:
-            st.info(t("segments.no_numeric"), icon=":material/scatter_plot:")
-        else:
-            c1, c2 = st.columns([3, 1])
-            cols = c1.multiselect(
-                t("segments.cluster_columns"), numeric,
-                format_func=option_labels(numeric, cache.column_name),
-                key=keep_choice(
-                    "segments.cluster_columns", default=cache.default_cluster_columns(table)
-                ),
-            )  # fmt: skip
-            ks = [0, *range(2, 9)]  # 0: let the data choose
-            k = c2.selectbox(
-                t("segments.k"), ks, key=keep_choice("segments.k"),
-                format_func=option_labels(ks, lambda v: str(v) if v else t("segments.k_auto")),
-            )  # fmt: skip
-            k = k or None
-            if cols and st.toggle(t("segments.cluster_run"), key="segments.cluster_run"):
-                with st.spinner(t("segments.cluster_wait")):
-                    cl = cache.clusters(conf, table, tuple(cols), k)
-                words = seg.cluster_descriptions(
-                    cl, higher=t("segments.higher"), lower=t("segments.lower"),
-                    typical=t("segments.typical"),
-                )  # fmt: skip
-                st.markdown(t("segments.cluster_found", k=cl.k))
-                summary = cl.summary.assign(description=cl.summary["cluster"].map(words))
-                show_table(
-                    summary, hide_index=True, column_config=cache.cluster_columns(),
-                    column_order=cache.CLUSTER_ORDER,
-                )  # fmt: skip
-                st.altair_chart(
-                    fast(charts.cluster_profile_chart(cl.traits, labels)), width="stretch"
-                )
-                st.caption(t("segments.cluster_method"))
-
-    # ---- Warning signs ----------------------------------------------------------------
-    with tabs[4]:
-        snames = cache.sign_names()
-        st.caption(t("segments.signs_intro"))
-        mapping = cache.signs_mapping(cache.signs_editor(table))
-        if not mapping:
-            st.info(t("segments.no_signs"), icon=":material/search_off:")
-        else:
-            signs = cache.warning_signs(conf, table, mapping)
-            st.altair_chart(
-                fast(
-                    charts.warning_signs_chart(
-                        signs, labels, sign_names=snames, level_names=cache.level_names()
-                    )
-                ),
-            )
-            st.caption(t("segments.signs_caption"))
+    # The segment column serves the first two tabs, so it sits above them. Only the open
+    # tab runs: a change recomputes one tab's tables, not five.
+    by, binning = view.controls(table, options)
+    tabs = lazy_tabs("segments.section", view.SECTIONS, lambda s: t(f"segments.tab_{s}"))
+    if tabs["churn"].open:
+        with tabs["churn"]:
+            view.churn_section(conf, table, by, binning, options, labels)
+    if tabs["value"].open:
+        with tabs["value"]:
+            view.value_section(conf, table, by, binning, labels)
+    if tabs["rfm"].open:
+        with tabs["rfm"]:
+            view.rfm_section(conf, table, labels)
+    if tabs["clusters"].open:
+        with tabs["clusters"]:
+            view.clusters_section(conf, table, labels)
+    if tabs["signs"].open:
+        with tabs["signs"]:
+            view.signs_section(conf, table, labels)

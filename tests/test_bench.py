@@ -109,6 +109,7 @@ QUICK_ROWS = [
         "Data",
         "Churn over time",
         "Segments",
+        "Segments, value tab",
         "Model",
         "Explanations",
         "What-if",

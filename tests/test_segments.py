@@ -380,6 +380,124 @@ def test_revenue_at_risk_with_segment_rates_and_with_scores():
     )
 
 
+def test_a_value_named_other_joins_the_pooled_segment():
+    # "other" is a real value and also the name of the pooled segment: one segment, not a
+    # crash on duplicate categories
+    t = make_table([1, 0] * 6, categorical=("c",), c=list("aaaaabbb") + ["other"] * 2 + ["x", "y"])
+    pooled = S.segment_column(t, "c", top_k=2)
+    assert list(pooled.cat.categories) == ["a", "b", "other"]
+    assert pooled.value_counts().to_dict() == {"a": 5, "b": 3, "other": 4}
+    kept = S.segment_column(t, "c", top_k=3)  # kept, and x, y pooled into it
+    assert list(kept.cat.categories) == ["a", "b", "other"]
+    assert kept.value_counts()["other"] == 4
+    every = S.segment_column(t, "c", top_k=10)
+    assert every.value_counts()["other"] == 2 and len(every.cat.categories) == 5
+    assert S.churn_by_segment(t, "c", top_k=3)["customers"].sum() == 12
+
+
+def test_duplicate_tier_names_are_a_user_error():
+    t = make_table([1, 0, 1, 0], value=[1.0, 2.0, 3.0, 4.5])
+    with pytest.raises(ChurnDataError, match="same name"):
+        S.value_tiers(t, n_tiers=2, names=["top", "top"])
+
+
+def test_labels_computed_once_give_the_same_tables(telco):
+    """The page computes a column's labels once and passes them to every table."""
+    for column, opts in [
+        ("Contract", {}),
+        ("tenure", {"bins": 4}),
+        ("PaymentMethod", {"top_k": 2}),
+    ]:
+        labels = S.segment_column(telco, column, **opts)
+        pd.testing.assert_frame_equal(
+            S.churn_by_segment(telco, column, segments=labels),
+            S.churn_by_segment(telco, column, **opts),
+        )
+        pd.testing.assert_frame_equal(
+            S.lifetime_value(telco, by=column, segments=labels),
+            S.lifetime_value(telco, by=column, **opts),
+        )
+        pd.testing.assert_frame_equal(
+            S.revenue_at_risk_by_segment(telco, column, segments=labels),
+            S.revenue_at_risk_by_segment(telco, column, **opts),
+        )
+        first = str(labels.cat.categories[0])
+        pd.testing.assert_frame_equal(
+            S.customers_in_segment(telco, column, first, segments=labels),
+            S.customers_in_segment(telco, column, first, **opts),
+        )
+    # the preview and the formula count the page shows without writing the export
+    labels = S.segment_column(telco, "Contract")
+    full = S.customers_in_segment(telco, "Contract", "Two year", segments=labels)
+    head = S.customers_in_segment(telco, "Contract", "Two year", segments=labels, limit=5)
+    pd.testing.assert_frame_equal(head, full.head(5))
+    with pytest.raises(TypeError, match="labels for this table"):
+        S.churn_by_segment(telco, "Contract", segments=labels.iloc[:10])
+
+
+def test_segment_formula_count_equals_the_count_of_the_export():
+    from churn.export import count_formula_cells, formula_cells_per_row, to_csv_bytes
+
+    t = make_table(
+        [1, 0, 1, 0, 1, 0],
+        categorical=("plan",),
+        plan=["=x", "=x", "y", "y", "+z", None],
+        name=["=cmd|calc", "ok", " -1", "@a", "fine", "\tx"],
+        n=[-1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+    )
+    per_row = formula_cells_per_row(t.frame)
+    assert per_row.tolist() == [2, 1, 1, 1, 1, 1]  # plan and name cells; numbers never
+    for segment in ["=x", "y", "+z", S.MISSING]:
+        rows = S.customers_in_segment(t, "plan", segment)
+        expected = count_formula_cells(rows)
+        assert S.segment_formula_cells(t, "plan", segment) == expected
+        assert S.segment_formula_cells(t, "plan", segment, per_row=per_row) == expected
+        # and the export really prefixes that many cells with an apostrophe
+        text = to_csv_bytes(rows).decode("utf-8-sig")
+        assert text.count(",'") + text.count("\n'") == expected
+    assert S.segment_formula_cells(t, "plan", "=x") == 2 + 2 + 1  # segment, plan: 2 rows; name
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_restricted_mean_equals_lifelines_with_ties_and_zero_tenures(seed):
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import restricted_mean_survival_time
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    months = rng.integers(0, 30, n).astype(float) / (1 + seed % 3)  # many ties, some 0
+    churned = (rng.random(n) < rng.random()).astype(float)
+    horizon = float(rng.choice([months.max() or 1.0, 5.0, 100.0]))
+    t = make_table(list(churned), tenure_days=months * S.DAYS_PER_MONTH, value=np.ones(n))
+    got = S.lifetime_value(t, horizon_months=horizon).loc[0, "expected_lifetime_months"]
+    kmf = KaplanMeierFitter().fit(months, churned)
+    assert got == pytest.approx(restricted_mean_survival_time(kmf, t=horizon), rel=1e-9, abs=1e-9)
+
+
+def test_lifetime_value_by_segment_agrees_with_one_fit_per_customer_row(telco):
+    """The fits on (tenure, outcome) counts equal lifelines fitted on every customer."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import restricted_mean_survival_time
+
+    months = telco.frame["tenure_days"] / S.DAYS_PER_MONTH
+    for horizon in [float(months.max()), 24.0, 0.5]:
+        r = S.lifetime_value(telco, by="Contract", horizon_months=horizon).set_index("segment")
+        for name in ["all", "Month-to-month", "One year", "Two year"]:
+            rows = telco.frame["Contract"] == name if name != "all" else months.notna()
+            kmf = KaplanMeierFitter().fit(months[rows], telco.frame.loc[rows, "churned"])
+            life = restricted_mean_survival_time(kmf, t=horizon)
+            assert r.loc[name, "expected_lifetime_months"] == pytest.approx(life, rel=1e-12)
+    r = S.lifetime_value(telco, by="Contract").set_index("segment")
+    for name in ["Month-to-month", "One year", "Two year"]:
+        rows = telco.frame["Contract"] == name
+        kmf = KaplanMeierFitter().fit(months[rows], telco.frame.loc[rows, "churned"])
+        life = restricted_mean_survival_time(kmf, t=float(months.max()))
+        assert r.loc[name, "customers"] == rows.sum()
+        avg = telco.frame.loc[rows, "value"].mean()
+        assert r.loc[name, "avg_monthly_value"] == pytest.approx(avg, rel=1e-12)
+        assert r.loc[name, "clv"] == pytest.approx(avg * life, rel=1e-12)
+
+
 # ---------------------------------------------------------------------------------- RFM
 def test_quintile_scores_with_ties():
     assert S.quintile_score(pd.Series(range(10))).tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]

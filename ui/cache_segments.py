@@ -8,6 +8,7 @@ hashes a large frame (DESIGN rule 7).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +16,7 @@ from churn import segments as seg
 from churn.charts import segments as charts
 from churn.table import CustomerTable
 from ui.i18n import fmt_int, t
-from ui.state import Confirmed, keep_choice
+from ui.state import Confirmed, keep_choice, persist
 from ui.widgets import MISSING, NONE, customer_columns, fast, option_labels, show_table
 
 _TTL = 4 * 3600  # seconds
@@ -32,8 +33,21 @@ def _opts(binning: Binning) -> dict:
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _labels(key: str, column: str, binning: Binning, _table: CustomerTable) -> pd.Series:
+    return seg.segment_column(_table, column, **_opts(binning))
+
+
+def segment_labels(
+    conf: Confirmed, table: CustomerTable, column: str, binning: Binning
+) -> pd.Series:
+    """Every customer's segment of ``column``, computed once for all the page's tables."""
+    return _labels(conf.key, column, binning, table)
+
+
+@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
 def _by_segment(key: str, column: str, binning: Binning, _table: CustomerTable) -> pd.DataFrame:
-    return seg.churn_by_segment(_table, column, **_opts(binning))
+    labels = _labels(key, column, binning, _table)
+    return seg.churn_by_segment(_table, column, segments=labels)
 
 
 def churn_by_segment(
@@ -55,14 +69,23 @@ def churn_heatmap(
     return _heatmap(conf.key, a, b, binning, table)
 
 
+@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _formula_rows(key: str, _table: CustomerTable) -> np.ndarray:
+    from churn.export import formula_cells_per_row
+
+    return formula_cells_per_row(_table.frame)
+
+
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
 def _export(
     key: str, column: str, segment: str, binning: Binning, _table: CustomerTable
 ) -> tuple[int, int, pd.DataFrame]:
-    from churn.export import count_formula_cells
-
-    rows = seg.customers_in_segment(_table, column, segment, **_opts(binning))
-    return len(rows), count_formula_cells(rows), rows.head(500)
+    labels = _labels(key, column, binning, _table)
+    preview = seg.customers_in_segment(_table, column, segment, segments=labels, limit=500)
+    n = int((labels == segment).sum())
+    per_row = _formula_rows(key, _table)  # once per dataset: any segment's count is a sum
+    cells = seg.segment_formula_cells(_table, column, segment, segments=labels, per_row=per_row)
+    return n, cells, preview
 
 
 def segment_customers(
@@ -94,12 +117,12 @@ def segment_list(
 ) -> None:
     """The customers of one chosen segment: a preview, the count and the CSV download."""
     st.subheader(t("segments.list_title"))
-    pick = st.selectbox(t("segments.pick"), segments, key="segments.pick")
+    pick = st.selectbox(t("segments.pick"), segments, key=persist("segments.pick"))
     n, neutralised, preview = segment_customers(conf, table, column, pick, binning)
     st.caption(t("segments.list_caption", n=fmt_int(n), segment=pick))
     show_table(preview, column_config=customer_columns(), hide_index=True, height=240)
     st.download_button(
-        t("segments.download"), segment_csv(table, column, pick, binning),
+        t("segments.download"), segment_csv(conf, table, column, pick, binning),
         file_name=f"segment_{column}_{pick}.csv"[:120], mime="text/csv",
         key="segments.download", icon=":material/download:",
     )  # fmt: skip
@@ -107,10 +130,15 @@ def segment_list(
         st.caption(t("segments.neutralised", n=fmt_int(neutralised)))
 
 
-def segment_csv(table: CustomerTable, column: str, segment: str, binning: Binning):
+def segment_csv(conf: Confirmed, table: CustomerTable, column: str, segment: str, binning: Binning):
     """A function writing the segment's Excel-safe CSV: the download button calls it on
     click, so a million-row table does not write a CSV on every rerun."""
-    return lambda: seg.export_segment(table, column, segment, **_opts(binning))[1]
+
+    def write() -> bytes:
+        labels = segment_labels(conf, table, column, binning)
+        return seg.export_segment(table, column, segment, segments=labels)[1]
+
+    return write
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
@@ -127,7 +155,8 @@ def value_tiers(
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
 def _ltv(key: str, by: str | None, binning: Binning, _table: CustomerTable) -> pd.DataFrame:
-    return seg.lifetime_value(_table, by=by, **_opts(binning))
+    labels = None if by is None else _labels(key, by, binning, _table)
+    return seg.lifetime_value(_table, by=by, segments=labels)
 
 
 def lifetime_value(
@@ -139,7 +168,8 @@ def lifetime_value(
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
 def _at_risk(key: str, column: str, binning: Binning, _table: CustomerTable) -> pd.DataFrame:
-    return seg.revenue_at_risk_by_segment(_table, column, **_opts(binning))
+    labels = _labels(key, column, binning, _table)
+    return seg.revenue_at_risk_by_segment(_table, column, segments=labels)
 
 
 def revenue_at_risk(
@@ -229,7 +259,7 @@ def edges_input(container) -> tuple[float, ...] | None:
     """The user's own bin edges; a typo gives a warning and quantile bins, not an error."""
     from churn.errors import ChurnDataError
 
-    typed = container.text_input(t("segments.edges"), key="segments.edges")
+    typed = container.text_input(t("segments.edges"), key=persist("segments.edges"))
     try:
         return seg.parse_edges(typed)
     except ChurnDataError:
@@ -347,16 +377,31 @@ def cluster_columns() -> dict:
     )
 
 
-def signs_editor(table: CustomerTable) -> pd.DataFrame:
-    """Feature columns with their proposed warning sign: the user confirms or changes it."""
-    proposal = seg.recognise_warning_signs(table.features)
+def signs_editor(table: CustomerTable, data_key: str) -> pd.DataFrame:
+    """Feature columns with their proposed warning sign: the user confirms or changes it.
+
+    The user's edits outlive a closed tab or another page: Streamlit drops the editor's
+    state then, so the editor starts again from the mapping it last showed
+    (``data_key``: the confirmed dataset's key; another dataset starts from the proposal).
+    """
+    editor = f"segments.signs_editor.{data_key[:12]}"
+    base_key, last_key = "cl.segments.signs_base", "cl.segments.signs_last"
+    stored = st.session_state.get(base_key)
+    if stored is not None and stored[0] == data_key:
+        base = stored[1]
+    else:
+        base = seg.recognise_warning_signs(table.features)
+    last = st.session_state.get(last_key)
+    if editor not in st.session_state and last is not None and last[0] == data_key:
+        base = last[1]  # the editor was not drawn on the last run: start from its last edit
+    st.session_state[base_key] = (data_key, base)
     names = sign_names()
     edited = st.data_editor(
         pd.DataFrame(
-            {"column": list(table.features), "sign": [proposal.get(c) for c in table.features]}
+            {"column": list(table.features), "sign": [base.get(c) for c in table.features]}
         ),
         hide_index=True,
-        key="segments.signs_editor",
+        key=editor,
         placeholder=MISSING,
         disabled=["column"],
         column_config={
@@ -368,6 +413,7 @@ def signs_editor(table: CustomerTable) -> pd.DataFrame:
             ),
         },
     )
+    st.session_state[last_key] = (data_key, dict(signs_mapping(edited)))
     return edited
 
 
@@ -383,7 +429,7 @@ def tier_names(typed: str, n_tiers: int) -> tuple[tuple[str, ...], bool]:
     Returns the names and whether the typed list was usable.
     """
     names = tuple(x.strip() for x in (typed or "").split(",") if x.strip())
-    if len(names) == n_tiers:
+    if len(names) == n_tiers and len(set(names)) == n_tiers:
         return names, True
     defaults = tuple(t("segments.tier_n", i=i + 1) for i in range(n_tiers))
     return defaults, not names

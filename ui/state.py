@@ -25,6 +25,7 @@ WORKSPACE = "cl.workspace"  # str | None: id of the saved workspace (ui.workspac
 RESTORED_MODEL = "cl.restored_model"  # (settings, TrainedModel) read back from a workspace
 LAST_ERROR = "cl.last_error"
 WIDGET_LANGS = "cl.widget_langs"  # {widget key: language it was last drawn in}
+KEPT = "cl.kept"  # {widget key: its last value}, for widgets not drawn on every run
 
 _DEFAULTS: dict[str, Any] = {
     LANG_KEY: DEFAULT_LANG,
@@ -131,13 +132,31 @@ def keep_choice(key: str, default: Any = _UNSET) -> str:
     given here instead of the widget's ``index=``/``default=`` (Streamlit warns when a
     widget has both a default and a value set through session state).
     """
-    if default is not _UNSET and key not in st.session_state:
-        st.session_state[key] = default
+    persist(key, default)
     lang = current_lang()
     drawn = st.session_state.setdefault(WIDGET_LANGS, {})
     if drawn.get(key, lang) != lang and key in st.session_state:
         st.session_state[key] = st.session_state[key]
     drawn[key] = lang
+    return key
+
+
+def persist(key: str, default: Any = _UNSET) -> str:
+    """``key``, for a widget that is not drawn on every run: its value comes back.
+
+    Streamlit forgets a widget's value after a run that did not draw it: a lazy tab that
+    was closed (``ui.widgets.lazy_tabs``) or another page. Called before the widget is
+    drawn, this records the value the widget has now, or puts the recorded one back when
+    Streamlit has dropped it. A ``default`` is given here, not to the widget (Streamlit
+    warns when a widget has both a default and a value set through session state).
+    """
+    kept = st.session_state.setdefault(KEPT, {})
+    if key in st.session_state:
+        kept[key] = st.session_state[key]
+    elif key in kept:
+        st.session_state[key] = kept[key]
+    elif default is not _UNSET:
+        st.session_state[key] = default
     return key
 
 

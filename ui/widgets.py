@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -12,7 +12,7 @@ from churn.table import CustomerTable
 from ui import cache
 from ui.i18n import current_lang, t
 from ui.nav import PAGES
-from ui.state import get_confirmed, get_dataset
+from ui.state import KEPT, get_confirmed, get_dataset
 
 #: The "(none)" choice of a selectbox. Not None: Streamlit sends a kept choice to the
 #: browser as its label, and None has no label to send (the box would show empty).
@@ -192,3 +192,24 @@ def customer_columns() -> dict[str, str]:
     """Translated headers for the canonical columns of a customer list (the user's own
     columns keep their names)."""
     return {c: t(f"common.col_{c}") for c in CUSTOMER_COLUMNS}
+
+
+def lazy_tabs(key: str, ids: Sequence[str], label: Callable[[str], str]) -> dict[str, Any]:
+    """``st.tabs`` where only the open tab's content runs: ``{id: tab}``, each with
+    ``.open``. Draw a tab's content only when ``tabs[id].open``.
+
+    Streamlit 1.67 remembers the open tab by its label; ``ids`` are the language-free
+    names, so the open tab survives a language switch. Widgets inside a tab lose their
+    value while the tab is closed unless their key goes through ``ui.state.persist`` (or
+    ``keep_choice``).
+    """
+    names = [label(i) for i in ids]
+    kept = st.session_state.setdefault(KEPT, {})
+    opened = kept.get(key)
+    if st.session_state.get(key) not in names and opened in ids:
+        st.session_state[key] = names[list(ids).index(opened)]
+    tabs = st.tabs(names, key=key, on_change="rerun")
+    for tab_id, tab in zip(ids, tabs, strict=True):
+        if tab.open:
+            kept[key] = tab_id
+    return dict(zip(ids, tabs, strict=True))

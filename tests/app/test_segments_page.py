@@ -40,6 +40,15 @@ def _texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def _tab(at: AppTest, section: str) -> AppTest:
+    """Open one of the page's lazy tabs, as a click on it does."""
+    from ui.i18n import t
+
+    with_lang = at.session_state["cl.lang"] if "cl.lang" in at.session_state else "en"
+    at.session_state["segments.section"] = t(f"segments.tab_{section}", lang=with_lang)
+    return at.run()
+
+
 def _no_problem(at: AppTest) -> None:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -86,9 +95,14 @@ def test_sample_every_panel(sample_csv):
     _no_problem(at)
     assert "Each cell: churn rate" in _texts(at)
     # lifetime value with its method, revenue at risk, warning signs recognised
+    _tab(at, "value")
+    _no_problem(at)
     text = _texts(at)
     assert "Kaplan–Meier" in text and "Revenue at risk" in str([m.label for m in at.metric])
-    assert "strongest first" in text
+    _tab(at, "signs")
+    _no_problem(at)
+    assert "strongest first" in _texts(at)
+    _tab(at, "clusters")
     at.toggle(key="segments.cluster_run").set_value(True).run()
     _no_problem(at)
     assert "behaviour clusters" in _texts(at)
@@ -141,6 +155,94 @@ def test_cdnow_event_log_shows_rfm(shared_data):
     _load(at, "cdnow.csv", data, roles)
     _open(at)
     _no_problem(at)
+    assert "Scores 1–5 are quintiles" not in _texts(at)  # a closed tab does not run
+    _tab(at, "rfm")
+    _no_problem(at)
     text = _texts(at)
     assert "RFM needs" not in text
     assert "Scores 1–5 are quintiles" in text
+
+
+def test_only_the_open_tab_runs_and_choices_outlive_a_closed_tab(sample_csv):
+    at = _app()
+    _load(at, "subscriptions.csv", sample_csv)
+    _open(at)
+    _no_problem(at)
+    assert "Overall churn rate" in _texts(at)
+    assert "Kaplan–Meier" not in _texts(at) and not at.metric  # the value tab did not run
+    at.selectbox(key="segments.by").set_value("contract").run()
+    # value tab: three tiers with the user's names, then away to the churn tab and back
+    _tab(at, "value")
+    assert "Overall churn rate" not in _texts(at)
+    at.slider(key="segments.n_tiers").set_value(3).run()
+    at.text_input(key="segments.tier_names").input("small, middle, big").run()
+    _no_problem(at)
+    tiers = next(d.value for d in at.dataframe if "tier" in d.value.columns)
+    assert tiers["tier"].tolist() == ["small", "middle", "big"]
+    _tab(at, "churn")
+    at.selectbox(key="segments.pick").set_value("annual").run()
+    _tab(at, "value")
+    assert at.slider(key="segments.n_tiers").value == 3
+    assert at.text_input(key="segments.tier_names").value == "small, middle, big"
+    tiers = next(d.value for d in at.dataframe if "tier" in d.value.columns)
+    assert tiers["tier"].tolist() == ["small", "middle", "big"]
+    # lifetime value and revenue at risk follow the segment column chosen above the tabs
+    ltv = next(d.value for d in at.dataframe if "clv" in d.value.columns)
+    assert set(ltv["segment"]) == {"all", "monthly", "annual"}
+    assert at.selectbox(key="segments.by").value == "contract"
+    _tab(at, "churn")
+    assert at.selectbox(key="segments.pick").value == "annual"
+    # the same name twice: a warning, and the default names
+    _tab(at, "value")
+    at.text_input(key="segments.tier_names").input("a, a, b").run()
+    _no_problem(at)
+    assert "different names" in _texts(at)
+    tiers = next(d.value for d in at.dataframe if "tier" in d.value.columns)
+    assert tiers["tier"].tolist() == ["Tier 1", "Tier 2", "Tier 3"]
+
+
+def _signs_editor(at: AppTest):
+    return next(d for d in at.dataframe if str(d.key).startswith("segments.signs_editor"))
+
+
+def test_the_open_tab_and_the_sign_edits_outlive_a_language_switch(sample_csv):
+    at = _app()
+    _load(at, "subscriptions.csv", sample_csv)
+    _open(at)
+    _tab(at, "signs")
+    proposed = _signs_editor(at).value.set_index("column")["sign"]
+    assert proposed["nps"] == "nps" and proposed["complaints_90d"] == "complaints"
+    assert "strongest first" in _texts(at)
+    # switch the language: the warning-signs tab stays open, in Korean
+    at.selectbox(key="sidebar.lang").set_value("ko").run()
+    _no_problem(at)
+    assert at.session_state["segments.section"] == "이탈 징후"
+    assert "전체 이탈률" not in _texts(at)  # the churn tab did not open instead
+    # a closed tab comes back with its content
+    _tab(at, "churn")
+    assert "전체 이탈률" in _texts(at)
+    # Streamlit dropped the closed editor's edits; the page kept the mapping it last
+    # showed (here: the user kept only the NPS column) and the editor starts from it
+    key, _ = at.session_state["cl.segments.signs_last"]
+    at.session_state["cl.segments.signs_last"] = (key, {"nps": "nps"})
+    _tab(at, "signs")
+    _no_problem(at)
+    shown = _signs_editor(at).value.set_index("column")["sign"]
+    assert shown["nps"] == "nps" and shown.drop("nps").isna().all()
+
+
+def test_a_column_with_the_value_other_is_segmented():
+    """'other' is also the name of the pooled segment: the two are one segment."""
+    values = ["a", "b", "c", "other", "d", "e"]
+    rows = ["customer_id,channel,churn"]
+    for i in range(300):
+        rows.append(f"C{i},{values[i % 6] if i < 240 else 'x' + str(i)},{'Yes' if i % 4 else 'No'}")
+    at = _app()
+    _load(at, "other.csv", ("\n".join(rows) + "\n").encode())
+    _open(at)
+    at.selectbox(key="segments.by").set_value("channel").run()
+    at.slider(key="segments.top_k").set_value(3).run()
+    _no_problem(at)
+    seg = next(d.value for d in at.dataframe if "lift" in d.value.columns)
+    assert seg["segment"].value_counts().max() == 1
+    assert seg["customers"].sum() == 300

@@ -141,10 +141,15 @@ def test_every_table_on_every_page_shows_missing_values_the_same_way():
         at.switch_page(f"pages/{page}.py").run()
         if page == "5_Explanations":
             at.button(key="explain.train").click().run()
-        assert not _problems(at), (page, _problems(at))
-        for frame in at.dataframe:
-            assert frame.proto.placeholder == MISSING, (page, list(frame.value.columns))
-            seen += 1
+        # Segments draws only its open tab: visit the churn and the value tabs
+        for tab in ["Churn by segment", "Value"] if page == "3_Segments" else [None]:
+            if tab:
+                at.session_state["segments.section"] = tab
+                at.run()
+            assert not _problems(at), (page, _problems(at))
+            for frame in at.dataframe:
+                assert frame.proto.placeholder == MISSING, (page, list(frame.value.columns))
+                seen += 1
     assert seen >= 10
     # the at-risk list: signup dates as dates, the risk as numbers
     listed = next(d for d in at.dataframe if "Risk" in d.value.columns)
@@ -299,18 +304,20 @@ def test_segments_choices_survive_a_language_switch():
     at.switch_page("pages/3_Segments.py").run()
     at.selectbox(key="segments.by").set_value("tenure_days").run()
     at.selectbox(key="segments.second").set_value("value").run()
+    assert not _problems(at), _problems(at)
+    _switch_and_check(at, {"segments.by": "selectbox", "segments.second": "selectbox"})
+    # the clusters tab (only the open tab is drawn), back in English
+    at.session_state["segments.section"] = "행동 군집"
+    at.run()
     at.multiselect(key="segments.cluster_columns").set_value(["tenure_days", "value"]).run()
     at.selectbox(key="segments.k").set_value(3).run()
     assert not _problems(at), _problems(at)
     _switch_and_check(
         at,
-        {
-            "segments.by": "selectbox",
-            "segments.second": "selectbox",
-            "segments.cluster_columns": "multiselect",
-            "segments.k": "selectbox",
-        },
-    )
+        {"segments.by": "selectbox", "segments.cluster_columns": "multiselect",
+         "segments.k": "selectbox"},
+        lang="en",
+    )  # fmt: skip
     assert at.selectbox(key="segments.by").value == "tenure_days"
     # a date column: the month/year choice
     at.selectbox(key="segments.by").set_value("start_date").run()
