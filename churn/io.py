@@ -455,7 +455,7 @@ def _sniff_delimiter(sample: str) -> tuple[str, int, int]:
     leading records with far fewer fields (a title such as "Customer export, March")
     are skipped.
     """
-    best: tuple[float, int, int, str] | None = None
+    best: tuple[float, float, int, int, str] | None = None
     for pref, d in enumerate(_DELIMS):
         recs = _records(sample, d)
         if not recs:
@@ -465,11 +465,14 @@ def _sniff_delimiter(sample: str) -> tuple[str, int, int]:
         if mode < 2:
             continue
         consistency = freq / len(counts)
-        score = (consistency, mode if consistency > 0.99 else 0, -pref)
-        if best is None or score > best[:3]:
+        # Split at the wrong delimiter, quoted fields come apart and leave a stray quote
+        # in a field ('"a";"b,c"' at ","): the right delimiter leaves fewer.
+        stray = sum(any('"' in x for x in r) for r in recs) / len(recs)
+        score = (consistency, -stray, mode if consistency > 0.99 else 0, -pref)
+        if best is None or score > best[:4]:
             best = (*score, d)  # type: ignore[assignment]
     if best is not None and best[0] >= 0.6:
-        d = best[3]
+        d = best[4]
         recs = _records(sample, d)
         mode = Counter(len(r) for r in recs).most_common(1)[0][0]
         skip = 0
