@@ -74,6 +74,11 @@ class CustomerTable:
         return int(len(self.frame))
 
     @property
+    def n_labelled(self) -> int:
+        """Customers with a known label (churned or active), counted without a copy."""
+        return int(self.frame[CHURNED].notna().sum())
+
+    @property
     def n_churned(self) -> int:
         return int((self.frame[CHURNED] == 1).sum())
 

@@ -177,7 +177,7 @@ with boundary("explain"):
             help=t(
                 "explain.churn_rate_help",
                 churned=fmt_int(table.n_churned),
-                n=fmt_int(len(table.labelled)),
+                n=fmt_int(table.n_labelled),
             ),
         )
         w1, w2 = st.columns([3, 2])

@@ -119,14 +119,18 @@ def evaluation(handle: dict, tm: M.TrainedModel, threshold: float) -> dict:
     return _evaluation(settings_of(handle), float(threshold), tm)
 
 
-@st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
+@st.cache_resource(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
 def _scores(settings: Settings, _tm: M.TrainedModel, _table: CustomerTable) -> pd.Series:
-    return M.score(_tm, _table)
+    # one shared, read-only series: st.cache_data would unpickle a million scores and
+    # customer ids on every rerun of every page that shows a risk (0.1 s at 1M)
+    risk = M.score(_tm, _table)
+    risk.to_numpy().flags.writeable = False
+    return risk
 
 
 def scores(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> pd.Series:
     """Risk of every customer of the confirmed table, indexed by customer_id."""
-    return _scores(settings_of(handle), tm, table)
+    return _scores(settings_of(handle), tm, table).copy(deep=False)
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
