@@ -8,7 +8,9 @@ saves screenshots to ``tests/e2e/screenshots/`` for a human to look at:
 * ``report_01_html_en`` / ``report_02_html_ko``: the downloaded HTML report, opened in a
   separate offline browser context that refuses every request not to ``file:``/``data:``;
   ``report_03_page_ko``: the Report page itself in Korean;
-* ``data_bad_file_en``: the Data page after a bad upload, the sample still loaded.
+* ``data_bad_file_en``: the Data page after a bad upload, the sample still loaded;
+* ``segments_01_value_en`` / ``segments_02_value_ko``: the Segments page's value tab,
+  opened by a click (only the open tab runs), then after a language switch.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ DATA_PAGE = ROOT / "pages" / "1_Data.py"
 MODEL_PAGE = ROOT / "pages" / "4_Model.py"
 WHATIF_PAGE = ROOT / "pages" / "6_What_if.py"
 REPORT_PAGE = ROOT / "pages" / "7_Report.py"
+SEGMENTS_PAGE = ROOT / "pages" / "3_Segments.py"
 SAMPLE_NAME = "subscriptions.csv"
 LOCAL = ("file:", "data:")  # the only URLs the downloaded report may load
 #: Report sections the sample with a trained model always has (scenarios need saved ones).
@@ -374,3 +377,45 @@ def test_whatif_on_telco(page, app_url, shared_data, screenshot_dir):
     assert _grid_column(frame, 0) == ["Cheaper plan"]
     screenshot(page, screenshot_dir, "whatif_02_telco_en")
     _no_problems(page, "What-if on Telco with a scenario")
+
+
+# ----------------------------------------------------------------------------- segments
+def test_segments_tabs_run_when_opened_and_stay_open(page, app_url, screenshot_dir):
+    """The Segments tabs are lazy: a click on one reruns the page and draws its content;
+    its widgets keep their values after a visit to another tab and a language switch."""
+    _load_sample(page, app_url)
+    go_to(page, app_url, SEGMENTS_PAGE)
+    _no_problems(page, "segments")
+    clv = t("segments.clv_title", lang="en")
+    assert page.get_by_text(t("segments.list_title", lang="en")).first.is_visible()
+    assert page.get_by_text(clv, exact=True).count() == 0  # the value tab has not run
+    page.get_by_role("tab", name=t("segments.tab_value", lang="en")).click()
+    wait_for_app(page)
+    page.get_by_text(clv, exact=True).first.wait_for(timeout=RUN_TIMEOUT * 1000)
+    _no_problems(page, "segments value tab")
+    # three value tiers, then away to the churn tab and back: still three
+    slider = page.locator(f"{_key('segments.n_tiers')} [role='slider']")
+    slider.focus()
+    slider.press("ArrowLeft")
+    wait_for_app(page)
+    assert slider.get_attribute("aria-valuenow") == "3"
+    screenshot(page, screenshot_dir, "segments_01_value_en")
+    page.get_by_role("tab", name=t("segments.tab_churn", lang="en")).click()
+    wait_for_app(page)
+    assert page.get_by_text(t("segments.list_title", lang="en")).first.is_visible()
+    page.get_by_role("tab", name=t("segments.tab_value", lang="en")).click()
+    wait_for_app(page)
+    page.get_by_text(clv, exact=True).first.wait_for(timeout=RUN_TIMEOUT * 1000)
+    assert slider.get_attribute("aria-valuenow") == "3"
+    # Korean: the value tab stays open, with its content in Korean
+    page.locator(_key("sidebar.lang")).get_by_role("combobox").click()
+    page.get_by_role("option", name="한국어").click()
+    wait_for_app(page)
+    page.get_by_text(t("segments.clv_title", lang="ko"), exact=True).first.wait_for(
+        timeout=RUN_TIMEOUT * 1000
+    )
+    selected = page.get_by_role("tab", selected=True).first.inner_text()
+    assert t("segments.tab_value", lang="ko") in selected
+    assert slider.get_attribute("aria-valuenow") == "3"
+    _no_problems(page, "segments value tab in Korean")
+    screenshot(page, screenshot_dir, "segments_02_value_ko")
