@@ -336,14 +336,15 @@ def step_cold_start(data: Path, size: int, repeat: int) -> dict[str, Any]:
 
 #: page -> (widget kind, key, two values to alternate between, or None for "index 1/2")
 #: (row name, page, widget kind, widget key, values to alternate (None: the 2nd and 3rd
-#: options), session state set before the page is visited (a lazy tab to open)).
+#: options), session state set before the page is visited: a lazy tab to open, given as
+#: the i18n key of its label and translated into the app's language at that moment).
 RERUN_WIDGETS: list[tuple[str, str, str, str, tuple[Any, Any] | None, dict[str, Any]]] = [
     ("Data", "pages/1_Data.py", "selectbox", "sidebar.lang", ("ko", "en"), {}),
     ("Churn over time", "pages/2_Churn_over_time.py", "selectbox", "over_time.period",
      ("week", "month"), {}),
     ("Segments", "pages/3_Segments.py", "selectbox", "segments.by", None, {}),
     ("Segments, value tab", "pages/3_Segments.py", "selectbox", "segments.by", None,
-     {"segments.section": "Value"}),
+     {"segments.section": "segments.tab_value"}),
     ("Model", "pages/4_Model.py", "slider", "model.threshold", (0.3, 0.5), {}),
     ("Explanations", "pages/5_Explanations.py", "selectbox", "explain.pick", None, {}),
     ("What-if", "pages/6_What_if.py", "selectbox", "whatif.customer", None, {}),
@@ -381,15 +382,21 @@ def step_rerun(data: Path, size: int, repeat: int) -> dict[str, Any]:
     os.environ.setdefault("CHURNLENS_WORKSPACES", tempfile.mkdtemp(prefix="bench-ws-"))
     from streamlit.testing.v1 import AppTest
 
+    from ui.i18n import t
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
     at.run()
     label = _load_into_app(at, data, size)
     out: dict[str, Any] = {}
     for page, script, kind, key, values, setup in RERUN_WIDGETS:
-        for name, value in setup.items():
-            at.session_state[name] = value
+        lang = at.session_state["cl.lang"] if "cl.lang" in at.session_state else "en"
+        for name, label_key in setup.items():
+            at.session_state[name] = t(label_key, lang=lang)
         at.switch_page(script).run()
         at.run()  # everything this page needs is cached now
+        for name, label_key in setup.items():  # never time another tab than the one named
+            if at.session_state[name] != t(label_key, lang=lang):
+                raise RuntimeError(f"{page}: {name} is {at.session_state[name]!r}")
         times = []
         # the segment column: new choices on each tab (3rd and 4th on the second one)
         first = 3 if setup else 1

@@ -109,14 +109,16 @@ def value_section(
         st.info(t("segments.no_tenure"), icon=":material/schedule:")
     else:
         ltv = cache.lifetime_value(conf, table, by, binning)
-        show_table(ltv, hide_index=True, column_config=cache.ltv_columns())
+        money = {"avg_monthly_value": 2, "clv": 2}  # cents at most, not 5,046,674.432
+        show_table(ltv.round(money), hide_index=True, column_config=cache.ltv_columns())
         horizon = float(ltv["horizon_months"].iloc[0])
         st.caption(t("segments.clv_method", horizon=f"{horizon:.1f}"))
 
     st.subheader(t("segments.risk_title", column=cache.column_name(by)))
     risk = cache.revenue_at_risk(conf, table, by, binning)
     st.metric(t("segments.risk_total"), fmt_money(float(risk["revenue_at_risk"].sum())))
-    show_table(risk, hide_index=True, column_config=cache.risk_columns())
+    money = {"active_value": 2, "revenue_at_risk": 2}
+    show_table(risk.round(money), hide_index=True, column_config=cache.risk_columns())
     st.caption(t("segments.risk_method"))
 
 

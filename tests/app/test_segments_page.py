@@ -189,6 +189,11 @@ def test_only_the_open_tab_runs_and_choices_outlive_a_closed_tab(sample_csv):
     # lifetime value and revenue at risk follow the segment column chosen above the tabs
     ltv = next(d.value for d in at.dataframe if "clv" in d.value.columns)
     assert set(ltv["segment"]) == {"all", "monthly", "annual"}
+    # money to the cent at most (the page showed 5,046,674.432)
+    risk = next(d.value for d in at.dataframe if "revenue_at_risk" in d.value.columns)
+    for money in (ltv["clv"], ltv["avg_monthly_value"], risk["revenue_at_risk"]):
+        assert (money.round(2) == money).all()
+    assert (risk["risk"].round(2) != risk["risk"]).any()  # rates keep their precision
     assert at.selectbox(key="segments.by").value == "contract"
     _tab(at, "churn")
     assert at.selectbox(key="segments.pick").value == "annual"
