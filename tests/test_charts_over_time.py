@@ -128,6 +128,12 @@ def test_survival_chart_has_bands_and_steps(table):
     assert _mark(line) == "line" and line["encoding"]["y"]["field"] == "survival"
     groups = {r["group"] for r in _datasets(spec)[0]}
     assert groups == {"Plan A", "b"}
+    # the compiled chart names its curves (a legend=None on the band layer once removed
+    # the legend of the merged colour scale: the report showed unnamed curves)
+    import vl_convert as vlc
+
+    legends = vlc.vegalite_to_vega(spec).get("legends", [])
+    assert [leg.get("title") for leg in legends] == [ch._labels(None)["group"]]
 
 
 def test_forecast_bars(table):

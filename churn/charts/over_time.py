@@ -279,10 +279,17 @@ def survival_chart(
         data["group"] = data["group"].replace(dict(group_names))
     order = list(dict.fromkeys(data["group"]))
     x = alt.X("time_days:Q", title=lab["time_days"])
-    color = alt.Color("group:N", title=lab["group"], sort=order)
+    color = alt.Color(
+        "group:N",
+        title=lab["group"],
+        sort=order,
+        legend=alt.Legend(symbolType="stroke", symbolOpacity=1, symbolStrokeWidth=3),
+    )
     base = alt.Chart(data)
+    # The band shares the lines' colour encoding: with ``legend=None`` on one layer, the
+    # merged colour scale of the layers drew no legend at all (three unnamed curves).
     band = base.mark_area(opacity=0.15, interpolate="step-after").encode(
-        x=x, y="ci_low:Q", y2="ci_high:Q", color=alt.Color("group:N", sort=order, legend=None)
+        x=x, y="ci_low:Q", y2="ci_high:Q", color=color
     )
     line = base.mark_line(interpolate="step-after").encode(
         x=x,
