@@ -900,6 +900,7 @@ table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0 1rem;width:auto}
 th,td{border:1px solid #d5d9e0;padding:.2rem .45rem;text-align:left;vertical-align:top;
 word-break:keep-all}
 th{background:#eef2f7}
+td:first-child{white-space:nowrap}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#7a5b00;background:#fff7e0;padding:.3rem .6rem;border-left:3px solid #e0b000}
 .muted{color:#667}

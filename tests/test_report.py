@@ -199,6 +199,8 @@ def test_html_parses_self_contained_and_escaped(tiny):
     assert "http://" not in page and "https://" not in page
     # Korean headers such as 심각도 wrap between words, never letter by letter
     assert "word-break:keep-all" in page
+    # a table's first column (period, cohort, segment) never breaks "2023-01" in two
+    assert "td:first-child{white-space:nowrap}" in page
     # the charts are embedded images (over time, survival)
     imgs = [a["src"] for t, a in p.tags if t == "img"]
     assert len(imgs) == 2 and all(s.startswith("data:image/svg+xml;base64,") for s in imgs)
