@@ -260,6 +260,10 @@ TEXT: dict[str, dict[str, str]] = {
         "drivers.missing": "the explanation module is not available",
         "at_risk.title": "Customers most at risk",
         "at_risk.p1": "The {n} customers with the highest risk, with reasons and an action.",
+        "at_risk.no_personal": (
+            "Names and contact details are left out of this report; customers are listed by "
+            "id. Include them only when the report stays with the people allowed to see them."
+        ),
         "scenarios.title": "Saved what-if scenarios",
         "scenarios.p1": "{n} scenarios were saved.",
         "scenarios.none": "no scenario was saved",
@@ -355,6 +359,10 @@ TEXT: dict[str, dict[str, str]] = {
         "drivers.missing": "설명 모듈을 사용할 수 없습니다",
         "at_risk.title": "이탈 위험이 가장 높은 고객",
         "at_risk.p1": "위험도가 가장 높은 고객 {n}명과 그 이유, 권장 조치입니다.",
+        "at_risk.no_personal": (
+            "이 보고서에는 이름과 연락처를 넣지 않았고 고객은 ID로만 표시합니다. 열람이 허용된 "
+            "사람에게만 전달하는 보고서일 때만 포함하세요."
+        ),
         "scenarios.title": "저장된 가정 시나리오",
         "scenarios.p1": "저장된 시나리오 {n}개입니다.",
         "scenarios.none": "저장된 시나리오가 없습니다",
@@ -466,6 +474,7 @@ class ReportInputs:
     segment_columns: Sequence[str] | None = None
     top_at_risk: int = 20
     charts: bool = True
+    personal: bool = False
 
 
 @dataclass
@@ -721,6 +730,10 @@ def _at_risk(inp: ReportInputs) -> Section:
     lst = E.at_risk_list(tm, inp.table, risk, top=inp.top_at_risk, lang=inp.lang)
     s = Section("at_risk", text("at_risk.title", inp.lang))
     s.paragraphs.append(text("at_risk.p1", inp.lang, n=fmt_int(len(lst))))
+    if not inp.personal:  # a handed-over report names customers by id only
+        private = {"name", "email", *getattr(inp.table, "personal", ())} - {"customer_id"}
+        lst = lst.drop(columns=[c for c in lst.columns if c in private])
+        s.paragraphs.append(text("at_risk.no_personal", inp.lang))
     s.tables["at_risk"] = lst
     keep = ["risk_rank", "customer_id", "name", "risk", "value_at_risk"]
     keep += ["reason_1", "reason_2", "reason_3", "action"]
@@ -836,6 +849,7 @@ def build_report(
     segment_columns: Sequence[str] | None = None,
     top_at_risk: int = 20,
     charts: bool = True,
+    personal: bool = False,
 ) -> Report:
     """Build the chosen sections of the report.
 
@@ -850,6 +864,8 @@ def build_report(
     segment_columns : columns for the segments section (default: first three categorical).
     top_at_risk : customers in the at-risk list.
     charts : draw charts (False for XLSX-only output, which needs none).
+    personal : keep customers' names and contact details (the table's personal columns)
+        in the at-risk list; by default the list names customers by id only.
 
     Returns
     -------
@@ -877,6 +893,7 @@ def build_report(
         segment_columns=segment_columns,
         top_at_risk=top_at_risk,
         charts=charts,
+        personal=personal,
     )
     kept, skipped = [], []
     for name in SECTIONS:

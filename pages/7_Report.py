@@ -7,7 +7,7 @@ import streamlit as st
 from ui import cache_report as cr
 from ui.errors import boundary
 from ui.i18n import current_lang, md_safe, t
-from ui.state import bootstrap, get_confirmed, get_dataset
+from ui.state import bootstrap, get_confirmed, get_dataset, persist
 from ui.widgets import page_header, require_table
 
 BUILT = "report.built"  # (settings, {kind: (bytes, kept, notes)}) of the last build
@@ -47,6 +47,9 @@ with boundary("report"):
         horizontal=True,
         key="report.lang",
     )
+    personal = st.toggle(
+        t("report.personal"), key=persist("report.personal", False), help=t("report.personal_help")
+    )
 
     st.subheader(t("report.preview_head"))
     if not chosen:
@@ -59,12 +62,15 @@ with boundary("report"):
         lines.append(f"{i}. {t(f'report.sec_{n}')}{suffix}")
     st.markdown("\n".join(lines))
 
-    settings = (conf.key, chosen, lang, has_model)
+    settings = (conf.key, chosen, lang, has_model, personal)
     if st.button(t("report.build"), key="report.build", type="primary", icon=":material/build:"):
         with st.spinner(t("report.building")):
             st.session_state[BUILT] = (
                 settings,
-                {kind: cr.build(ds, conf, table, kind, chosen, lang) for kind in ("html", "xlsx")},
+                {
+                    kind: cr.build(ds, conf, table, kind, chosen, lang, personal)
+                    for kind in ("html", "xlsx")
+                },
             )
     built = st.session_state.get(BUILT)
     if not built or built[0] != settings:

@@ -289,6 +289,22 @@ def test_sample_report_with_model_has_at_risk_reasons():
     assert rep.names == ["model", "drivers", "at_risk"]
     risk = rep.sections[2].tables["at_risk"]
     assert len(risk) == 5 and risk["reason_1"].notna().all() and risk["action"].notna().all()
+    # a handed-over report names customers by id only, unless asked for their names
+    names = set(df.loc[df["customer_id"].isin(risk["customer_id"]), "name"])
+    assert "name" in table.personal and len(names) == 5
+    assert "name" not in risk.columns and "customer_id" in risk.columns
+    assert not any(n in rep.to_html() for n in names)
+    sheets = pd.read_excel(io.BytesIO(rep.to_xlsx()), sheet_name=None, header=None)
+    cells = {str(v) for sheet in sheets.values() for v in sheet.to_numpy().ravel()}
+    assert cells and not names & cells
+    assert "ID로만" in rep.sections[2].paragraphs[-1]
+    with_names = R.build_report(table, tm, sections=["at_risk"], lang="ko", top_at_risk=5,
+                                personal=True)  # fmt: skip
+    shown = with_names.sections[0].tables["at_risk"]
+    assert shown["customer_id"].tolist() == risk["customer_id"].tolist()
+    assert set(shown["name"]) == names and all(n in with_names.to_html() for n in names)
+    sheets = pd.read_excel(io.BytesIO(with_names.to_xlsx()), sheet_name=None, header=None)
+    assert names <= {str(v) for sheet in sheets.values() for v in sheet.to_numpy().ravel()}
     assert risk["risk"].is_monotonic_decreasing
     metrics = rep.sections[0].tables["model_metrics"].set_index("metric")["value"]
     assert metrics["roc_auc"] == pytest.approx(tm.metrics["roc_auc"])
@@ -322,6 +338,18 @@ def test_cli_writes_both_formats(tmp_path):
     assert "Model quality: no model was trained" in b.stderr
     wb = openpyxl.load_workbook(xlsx_out)
     assert wb.sheetnames[0] == "Cover" and "churn_by_month" in wb.sheetnames
+
+
+def test_cli_keeps_customer_names_only_when_asked(tmp_path):
+    src = str(SAMPLE_DIR / "subscriptions.csv")
+    pages = {}
+    for flag in ([], ["--with-personal"]):
+        out = tmp_path / f"r{len(flag)}.html"
+        r = run_cli(src, "--sections", "at_risk", *flag, "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        pages[bool(flag)] = out.read_text("utf-8")
+    assert "<th>name</th>" in pages[True] and "<th>name</th>" not in pages[False]
+    assert "customers are listed by id" in pages[False]
 
 
 def test_cli_bad_input_is_one_error_line(tmp_path):

@@ -34,6 +34,7 @@ def _build(
     kind: str,
     sections: tuple[str, ...],
     lang: str,
+    personal: bool,
     model_key: str,
     scenarios_key: str,
     _table: CustomerTable,
@@ -49,6 +50,7 @@ def _build(
         issues=_issues,
         scenarios=_scenarios,
         charts=kind == "html",
+        personal=personal,
     )
     data = rep.to_html().encode("utf-8") if kind == "html" else rep.to_xlsx()
     return data, tuple(rep.names), tuple(rep.notes())
@@ -61,8 +63,10 @@ def build(
     kind: str,
     sections: tuple[str, ...],
     lang: str,
+    personal: bool = False,
 ) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
     """The report as bytes (``kind`` "html" or "xlsx"), the sections kept and the notes.
+    ``personal``: keep customers' names and contact details in the at-risk list.
 
     Uses the model trained on the Model page (never trains one) and the saved scenarios.
     """
@@ -75,6 +79,7 @@ def build(
         kind,
         tuple(sections),
         lang,
+        bool(personal),
         _settings_text(handle),
         _settings_text(scenarios),
         table,

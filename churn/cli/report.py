@@ -40,6 +40,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="comma-separated sections (default all): " + ", ".join(SECTIONS),
     )
     p.add_argument(
+        "--with-personal",
+        action="store_true",
+        help="keep customer names and contact details in the at-risk list (default: ids only)",
+    )
+    p.add_argument(
         "--no-model",
         action="store_true",
         help="do not train the default model (model, drivers and at-risk sections left out)",
@@ -76,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         lang=args.lang,
         issues=issues,
         charts=kind != ".xlsx",
+        personal=args.with_personal,
     )
     data = rep.to_xlsx() if kind == ".xlsx" else rep.to_html().encode("utf-8")
     out.write_bytes(data)

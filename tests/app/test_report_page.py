@@ -85,6 +85,25 @@ def test_korean_report_with_the_trained_model_and_a_changed_setting_needs_a_rebu
     assert not _keys(at)
 
 
+def test_customer_names_only_with_the_toggle_on():
+    at = _sample_on("pages/4_Model.py")
+    at.button(key="model.train").click().run()
+    at.switch_page("pages/7_Report.py").run()
+    for n in ("over_time", "cohorts", "segments", "scenarios", "drivers", "model", "glossary"):
+        at.checkbox(key=f"report.sec_{n}").uncheck()
+    assert at.toggle(key="report.personal").value is False
+    at.button(key="report.build").click().run()
+    assert not _problems(at), _problems(at)
+    page = _outputs(at)["html"][0].decode("utf-8")
+    assert "<th>name</th>" not in page and "customers are listed by id" in page
+    # turning names on asks for a new build, which has them
+    at.toggle(key="report.personal").set_value(True).run()
+    assert not _keys(at)
+    at.button(key="report.build").click().run()
+    page = _outputs(at)["html"][0].decode("utf-8")
+    assert "<th>name</th>" in page and "customers are listed by id" not in page
+
+
 def test_report_language_follows_a_switch_of_the_app_language():
     from ui.i18n import LANG_KEY
 
