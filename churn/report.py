@@ -918,7 +918,7 @@ th,td{border:1px solid #d5d9e0;padding:.2rem .45rem;text-align:left;vertical-ali
 word-break:keep-all}
 th{background:#eef2f7}
 td:first-child{white-space:nowrap}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .note{color:#7a5b00;background:#fff7e0;padding:.3rem .6rem;border-left:3px solid #e0b000}
 .muted{color:#667}
 .wrap{overflow-x:auto}

@@ -201,6 +201,7 @@ def test_html_parses_self_contained_and_escaped(tiny):
     assert "word-break:keep-all" in page
     # a table's first column (period, cohort, segment) never breaks "2023-01" in two
     assert "td:first-child{white-space:nowrap}" in page
+    assert "tabular-nums;white-space:nowrap}" in page  # nor "84.9 %" into "84.9" and "%"
     # the charts are embedded images (over time, survival)
     imgs = [a["src"] for t, a in p.tags if t == "img"]
     assert len(imgs) == 2 and all(s.startswith("data:image/svg+xml;base64,") for s in imgs)
