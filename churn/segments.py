@@ -209,18 +209,12 @@ def _bin_labels(edges: Sequence[float], integer: bool) -> list[str]:
     return [f"{a!r}–{b!r}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
-def _with_missing(labels: pd.Series, order: list[str], index: pd.Index, name: str) -> pd.Series:
-    out = labels.astype(object).where(labels.notna(), MISSING)
-    cats = list(order) + ([MISSING] if (out == MISSING).any() and MISSING not in order else [])
-    return pd.Series(pd.Categorical(out, categories=cats, ordered=True), index=index, name=name)
-
-
 def _from_codes(codes: np.ndarray, order: list[str], index: pd.Index, name: str) -> pd.Series:
     """Ordered categorical labels from integer codes into ``order`` (-1: missing).
 
-    The same result as :func:`_with_missing` on the labels ``order[code]``, without a pass
-    over a million text labels: missing values become the last category ``"(missing)"``
-    (or join a category of that name in ``order``).
+    Built from the codes, without a pass over a million text labels: missing values
+    become the last category ``"(missing)"`` (or join a category of that name in
+    ``order``).
     """
     codes = np.asarray(codes, dtype=np.int64)
     cats = list(order)
@@ -621,18 +615,6 @@ def parse_edges(text: str) -> tuple[float, ...] | None:
         ) from None
 
 
-def count_formula_cells(frame: pd.DataFrame) -> int:
-    """How many text cells (and column names) an Excel-safe export neutralises."""
-    from churn.export import neutralise
-
-    n = sum(1 for c in frame.columns if neutralise(str(c)) != str(c))
-    for col in frame.columns:
-        s = frame[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            n += int(sum(1 for v in s if isinstance(v, str) and neutralise(v) is not v))
-    return n
-
-
 def export_segment(
     table: TableLike,
     column: str,
@@ -651,7 +633,7 @@ def export_segment(
         ``= + - @``, a tab or a carriage return get a leading apostrophe), and how many
         cells were neutralised that way, so the page can say so.
     """
-    from churn.export import to_csv_bytes
+    from churn.export import count_formula_cells, to_csv_bytes
 
     rows = customers_in_segment(table, column, segment, segments=segments, **binning)
     return rows, to_csv_bytes(rows), count_formula_cells(rows)
@@ -1494,12 +1476,12 @@ def _sign_levels(table: TableLike, column: str, sign: str) -> pd.Series:
     s = frame[column]
     if sign == "nps":
         v = pd.to_numeric(s, errors="coerce").where(lambda x: (x >= 0) & (x <= 10))
-        lab = pd.Series(
-            np.select([v <= 6, v <= 8, v <= 10], list(NPS_LEVELS), default=MISSING),
-            index=frame.index,
-        )
-        present = [lv for lv in NPS_LEVELS if (lab == lv).any()]
-        return _with_missing(lab.where(lab != MISSING), present, frame.index, column)
+        level = np.select([v <= 6, v <= 8, v <= 10], [0, 1, 2], default=-1)
+        present = [i for i in range(len(NPS_LEVELS)) if (level == i).any()]
+        renumber = np.full(len(NPS_LEVELS) + 1, -1)  # levels seen, in order; -1 stays -1
+        renumber[present] = np.arange(len(present))
+        order = [NPS_LEVELS[i] for i in present]
+        return _from_codes(renumber[level], order, frame.index, column)
     return segment_column(table, column, bins=4, top_k=6)
 
 
