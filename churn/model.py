@@ -151,6 +151,8 @@ def make_logistic(features: Sequence[str], categorical: Sequence[str], n_rows: i
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+    from churn.feature_names import LevelNames
+
     nums, cats = _split_features(features, categorical)
     num = Pipeline([("impute", _numeric_imputer()), ("scale", StandardScaler())])
     cat = Pipeline(
@@ -158,7 +160,13 @@ def make_logistic(features: Sequence[str], categorical: Sequence[str], n_rows: i
             ("impute", SimpleImputer(strategy="constant", fill_value="(missing)")),
             (
                 "onehot",
-                OneHotEncoder(handle_unknown="ignore", sparse_output=False, max_categories=30),
+                OneHotEncoder(
+                    handle_unknown="ignore",
+                    sparse_output=False,
+                    max_categories=30,
+                    # never two outputs of one name, whatever the columns are called
+                    feature_name_combiner=LevelNames(features, cats),
+                ),
             ),
         ]
     )
@@ -209,11 +217,15 @@ def make_hist_gb(features: Sequence[str], categorical: Sequence[str], n_rows: in
 
 
 def make_lightgbm(features: Sequence[str], categorical: Sequence[str], n_rows: int) -> Pipeline:
-    """LightGBM, 200 shallow trees, integer-coded categories, 2 threads."""
-    from lightgbm import LGBMClassifier
+    """LightGBM, 200 shallow trees, integer-coded categories, 2 threads.
+
+    The booster sees safe internal feature names, so any column name trains
+    (:mod:`churn.feature_names`, :mod:`churn.lgbm`); everything else keeps the user's.
+    """
+    from churn.lgbm import LGBMClassifierAnyNames
 
     nums, cats = _split_features(features, categorical)
-    est = LGBMClassifier(
+    est = LGBMClassifierAnyNames(
         n_estimators=200,
         learning_rate=0.05,
         num_leaves=15,
@@ -965,7 +977,8 @@ CONCURRENT_PREDICT_ROWS = 50_000
 
 def _single_threaded_lightgbm(pipe: Pipeline) -> bool:
     est = pipe.steps[-1][1]
-    return type(est).__name__ == "LGBMClassifier" and est.get_params().get("n_jobs") == 1
+    lightgbm = any(c.__name__ == "LGBMClassifier" for c in type(est).__mro__)
+    return lightgbm and est.get_params().get("n_jobs") == 1
 
 
 def _proba(pipe: Pipeline, X: pd.DataFrame) -> np.ndarray:
@@ -1431,6 +1444,8 @@ ALLOWED_TYPES = frozenset(
         "collections.OrderedDict",
         "lightgbm.basic.Booster",
         "lightgbm.sklearn.LGBMClassifier",
+        "churn.lgbm.LGBMClassifierAnyNames",
+        "churn.feature_names.LevelNames",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
         "sklearn.tree._tree.Tree",
