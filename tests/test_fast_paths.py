@@ -58,20 +58,26 @@ def test_segment_category_codes_equal_the_per_value_map(s):
     codes, texts = seg_codes(s)
     assert len(set(texts)) == len(texts)  # each distinct text once
     fast = [texts[c] if c >= 0 else None for c in codes]
-    assert fast == slow.tolist()
+    # pandas 3's map may hold a missing text as NaN rather than None
+    expected = [None if pd.isna(x) else x for x in slow.tolist()]
+    assert fast == expected
     # first-seen order, as value_counts lists ties
-    assert texts == list(dict.fromkeys(x for x in slow.tolist() if x is not None))
+    assert texts == list(dict.fromkeys(x for x in expected if x is not None))
 
 
 @pytest.mark.parametrize("s", CASES, ids=range(len(CASES)))
 def test_reference_value_texts_equal_the_per_value_map(s):
     slow = s.map(E._value_text)
     fast = E._value_texts(s)
-    assert fast.tolist() == slow.tolist()
+    assert [None if pd.isna(x) else x for x in fast.tolist()] == [
+        None if pd.isna(x) else x for x in slow.tolist()
+    ]
     pd.testing.assert_series_equal(
         fast.value_counts(normalize=True, dropna=False),
         slow.value_counts(normalize=True, dropna=False),
         check_exact=True,
+        check_index_type=False,  # pandas 3 infers the str dtype for one and not the other
+        check_dtype=False,  # and an Arrow-backed float for a "string" series
     )
 
 

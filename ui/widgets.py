@@ -118,7 +118,8 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
             if dates is not None:
                 out[name] = dates
                 continue
-        if words and (col.dtype == object or isinstance(col.dtype, pd.CategoricalDtype)):
+        text_like = col.dtype == object or pd.api.types.is_string_dtype(col.dtype)
+        if words and (text_like or isinstance(col.dtype, pd.CategoricalDtype)):
             if name in status_names:
                 known = words
             elif name in segment_names:
