@@ -320,6 +320,8 @@ def leakage_detail(x: pd.Series, y: pd.Series) -> str | None:
     mask = y.notna()
     if mask.sum() < 10:
         return None
+    if y[mask].nunique() < 2:  # one class only: nothing can separate it
+        return None
     auc = separation_auc(x, y)
     if not np.isnan(auc) and auc > LEAKAGE_AUC:
         return msg("separates the label almost perfectly on its own (AUC {auc:.3f})", auc=auc)

@@ -311,41 +311,57 @@ def _ids_or_row_numbers(df: pd.DataFrame, roles: ColumnRoles, notes: list[str]) 
 
 def _label(df: pd.DataFrame, roles: ColumnRoles, notes: list[str]) -> pd.Series:
     col = roles.label
-    if not roles.churned_values or not roles.active_values:
+    if not roles.churned_values and not roles.active_values:
         raise ChurnDataError(
-            msg("no value of '{column}' is marked as meaning churned", column=col)
-            if not roles.churned_values
-            else msg("no value of '{column}' is marked as meaning active", column=col),
+            msg("no value of '{column}' is marked as meaning churned", column=col),
             fix=msg(
                 "say which values of '{column}' mean churned and which mean active", column=col
             ),
             column=col,
         )
     y = map_label(df[col], roles.churned_values, roles.active_values)
-    for val, what in ((1.0, "churned"), (0.0, "active")):
-        if not (y == val).any():
-            found = df[col].map(label_text).dropna().unique()
-            examples = _examples(found, 8) or msg("none")
-            raise ChurnDataError(
-                msg(
-                    "no row of '{column}' has a value meaning churned (values found: {examples})",
-                    column=col,
-                    examples=examples,
-                )
-                if what == "churned"
-                else msg(
-                    "no row of '{column}' has a value meaning active (values found: {examples})",
-                    column=col,
-                    examples=examples,
-                ),
-                fix=msg(
-                    "check which values of '{column}' mean churned and which mean active",
-                    column=col,
-                ),
+    # A file of only churned (or only active) customers is a real answer, not an error:
+    # a list of cancellations, or an export of current subscribers. It is summarised at
+    # 100 % or 0 % with a note; only training a model needs both kinds.
+    labelled = y.notna()
+    if not labelled.any():
+        found = df[col].map(label_text).dropna().unique()
+        raise ChurnDataError(
+            msg(
+                "no row of '{column}' has a value meaning churned or active "
+                "(values found: {examples})",
+                column=col,
+                examples=_examples(found, 8) or msg("none"),
+            ),
+            fix=msg(
+                "check which values of '{column}' mean churned and which mean active",
+                column=col,
+            ),
+            column=col,
+        )
+    n = int(labelled.sum())
+    if not (y == 0.0).any():
+        notes.append(
+            msg(
+                "Every one of the {n:,} labelled customers is marked churned in '{column}': "
+                "the churn rate is 100 %. Check that the file is not only a list of "
+                "cancellations; a model needs active customers too.",
+                n=n,
                 column=col,
             )
-    churned = ", ".join(f"'{v}'" for v in roles.churned_values)
-    active = ", ".join(f"'{v}'" for v in roles.active_values)
+        )
+    elif not (y == 1.0).any():
+        notes.append(
+            msg(
+                "None of the {n:,} labelled customers is marked churned in '{column}': the "
+                "churn rate is 0 %. Check that the file is not only current customers and "
+                "that the churned values are chosen; a model needs churned customers too.",
+                n=n,
+                column=col,
+            )
+        )
+    churned = ", ".join(f"'{v}'" for v in roles.churned_values) or msg("none")
+    active = ", ".join(f"'{v}'" for v in roles.active_values) or msg("none")
     notes.append(
         msg(
             "Label from '{column}': {churned} = churned, {active} = active.",

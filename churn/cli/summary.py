@@ -61,10 +61,10 @@ def _print_text(s: dict[str, Any]) -> None:
         extra = f", inactivity {s['inactivity_days']} days" if s["inactivity_days"] else ""
         print(f"snapshot {s['snapshot']}{extra}")
     print("roles: " + ", ".join(f"{r}={c}" for r, c in s["roles"].items()))
-    if s["churned_values"]:
+    if s["churned_values"] or s["active_values"]:
         print(
-            f"label values: churned = {', '.join(s['churned_values'])}; "
-            f"active = {', '.join(s['active_values'])}"
+            f"label values: churned = {', '.join(s['churned_values']) or '(none)'}; "
+            f"active = {', '.join(s['active_values']) or '(none)'}"
         )
     print(f"features ({len(s['features'])}): {', '.join(s['features'])}")
     for c, why in s["excluded_columns"].items():
@@ -72,6 +72,8 @@ def _print_text(s: dict[str, Any]) -> None:
     for i in s["issues"]:
         col = f"{i['column']}: " if i["column"] else ""
         print(f"{i['severity']}: {col}{i['message']}")
+    for note in s["notes"]:
+        print(f"note: {note}")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
