@@ -48,6 +48,19 @@ class ChurnDataError(ValueError):
             text = msg("{text} Fix: {fix}", text=text, fix=self.fix)
         return text
 
+    def to_json(self) -> dict:
+        """Problem, fix and column as JSON data (translatable text kept), for :meth:`from_json`."""
+        from churn.text import to_json
+
+        return {k: to_json(getattr(self, k)) for k in ("problem", "fix", "column")}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ChurnDataError:
+        """The error :meth:`to_json` wrote: same message, fix, column and templates."""
+        from churn.text import from_json
+
+        return cls(from_json(data["problem"]), from_json(data["fix"]), from_json(data["column"]))
+
 
 @dataclass(frozen=True)
 class ValidationIssue:

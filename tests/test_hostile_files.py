@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,24 +21,13 @@ import pytest
 from churn.io import read_table
 from churn.roles import infer_roles
 from churn.shapes import build_customer_table
+from tests.cli.helpers import run_cli
 from tests.hostile import NASTY_DIGESTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample" / "subscriptions.csv"
 
 NASTY = NASTY_DIGESTS  # the digest from the bug report, and all-digit ones around an 'e'
-
-
-def _cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "churn", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -70,35 +56,36 @@ def test_hex_digests_stay_text_through_reading_roles_and_the_table(hashed_csv):
     assert int(table.frame["churned"].sum()) == int((f["churned"] == "Yes").sum())
 
 
+@pytest.mark.slow  # eleven CLI runs in subprocesses
 def test_hex_digest_column_through_every_command(hashed_csv, tmp_path):
     # summary, train (saved), score, at-risk (CSV and XLSX), explain, segments by the
     # digest column, report (HTML and XLSX): each exits 0, nothing crashes natively.
-    proc = _cli("summary", hashed_csv, "--json")
+    proc = run_cli("summary", hashed_csv, "--json")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["customers"] == len(pd.read_csv(hashed_csv))
     model = tmp_path / "m.skops"
-    proc = _cli("train", hashed_csv, "--save", model, "--json")
+    proc = run_cli("train", hashed_csv, "--save", model, "--json")
     assert proc.returncode == 0, proc.stderr
     trained = json.loads(proc.stdout)
     assert trained["metrics"]["roc_auc"] > 0.6
     for out in (tmp_path / "scores.csv", tmp_path / "scores.xlsx"):
-        proc = _cli("score", hashed_csv, "--model-file", model, "-o", out)
+        proc = run_cli("score", hashed_csv, "--model-file", model, "-o", out)
         assert proc.returncode == 0, proc.stderr
     scored = pd.read_csv(tmp_path / "scores.csv", dtype=str)
     assert len(scored) > 0
     for out in (tmp_path / "risk.csv", tmp_path / "risk.xlsx"):
-        proc = _cli("at-risk", hashed_csv, "--model-file", model, "--top", "50", "-o", out)
+        proc = run_cli("at-risk", hashed_csv, "--model-file", model, "--top", "50", "-o", out)
         assert proc.returncode == 0, proc.stderr
     risk = pd.read_csv(tmp_path / "risk.csv", dtype=str)
     assert len(risk) == 50
     first = risk["customer_id"].iloc[0]
-    proc = _cli("explain", hashed_csv, "--model-file", model, "--customer", first, "--json")
+    proc = run_cli("explain", hashed_csv, "--model-file", model, "--customer", first, "--json")
     assert proc.returncode == 0, proc.stderr
-    proc = _cli("segments", hashed_csv, "--by", "plan", "--json")
+    proc = run_cli("segments", hashed_csv, "--by", "plan", "--json")
     assert proc.returncode == 0, proc.stderr
     for out in (tmp_path / "r.html", tmp_path / "r.xlsx"):
-        proc = _cli("report", hashed_csv, "-o", out)
+        proc = run_cli("report", hashed_csv, "-o", out)
         assert proc.returncode == 0, proc.stderr
         assert out.stat().st_size > 1000
 
@@ -189,12 +176,12 @@ def test_all_or_none_churned_is_summarised_with_a_note(value, rate, words):
 def test_cli_summary_of_a_one_class_file(tmp_path, value, rate):
     path = tmp_path / "one.csv"
     _one_class(value).to_csv(path, index=False)
-    proc = _cli("summary", path)
+    proc = run_cli("summary", path)
     assert proc.returncode == 0, proc.stderr
     assert f"churned {40 if value == 'Yes' else 0} of 40 labelled ({rate})" in proc.stdout
     assert "a model needs" in proc.stdout
     # training is the one place that needs both kinds: a clear error, exit 2
-    proc = _cli("train", path)
+    proc = run_cli("train", path)
     assert proc.returncode == 2
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr

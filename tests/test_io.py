@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from churn import io as cio
 from churn.errors import ChurnDataError
 from churn.io import (
     Limits,
@@ -25,6 +24,7 @@ from churn.io import (
     parse_dates,
     read_table,
 )
+from churn.io import workbook as io_workbook
 
 # ------------------------------------------------------------------------------------
 # helpers
@@ -82,15 +82,15 @@ def test_limits_defaults_and_environment(monkeypatch):
     for var in ("CHURNLENS_MAX_BYTES", "CHURNLENS_MAX_ROWS", "CHURNLENS_MAX_COLS"):
         monkeypatch.delenv(var, raising=False)
     lim = Limits()
-    assert lim.max_bytes == 200 * 1024 * 1024
+    assert lim.max_bytes == 200 * 1000 * 1000  # decimal MB, as the browser's uploader counts
     assert lim.max_rows == 2_000_000
     assert lim.max_cols == 2_000
-    assert lim.max_uncompressed_bytes == 1024 * 1024 * 1024
+    assert lim.max_uncompressed_bytes == 1000 * 1000 * 1000
     monkeypatch.setenv("CHURNLENS_MAX_BYTES", "500MB")
     monkeypatch.setenv("CHURNLENS_MAX_ROWS", "10")
     monkeypatch.setenv("CHURNLENS_MAX_COLS", "3")
     lim = Limits()
-    assert (lim.max_bytes, lim.max_rows, lim.max_cols) == (500 * 1024 * 1024, 10, 3)
+    assert (lim.max_bytes, lim.max_rows, lim.max_cols) == (500 * 1000 * 1000, 10, 3)
     monkeypatch.setenv("CHURNLENS_MAX_ROWS", "lots")
     with pytest.raises(ChurnDataError, match="CHURNLENS_MAX_ROWS"):
         Limits()
@@ -628,7 +628,7 @@ def test_zip_bomb_refused_before_decompressing(monkeypatch):
     def never(*a, **k):
         raise AssertionError("the workbook was opened")
 
-    monkeypatch.setattr(cio, "_open_workbook", never)
+    monkeypatch.setattr(io_workbook, "_open_workbook", never)
     monkeypatch.setattr(zipfile.ZipFile, "read", never)
     monkeypatch.setattr(zipfile.ZipFile, "open", never)
     with pytest.raises(ChurnDataError) as e:
