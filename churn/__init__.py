@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from churn.errors import ChurnDataError, ValidationIssue
 from churn.roles import ColumnRoles
+from churn.settings import DEFAULT_INACTIVITY_DAYS, IntakeSettings
 from churn.table import CustomerTable
 
-__all__ = ["ChurnDataError", "ColumnRoles", "CustomerTable", "ValidationIssue"]
+__all__ = [
+    "DEFAULT_INACTIVITY_DAYS",
+    "ChurnDataError",
+    "ColumnRoles",
+    "CustomerTable",
+    "IntakeSettings",
+    "ValidationIssue",
+]
 __version__ = "0.1.0"

@@ -20,6 +20,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from churn.errors import ChurnDataError
+from churn.text import msg
+
 #: Characters that make a spreadsheet cell a formula when they come first.
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 _DANGER = re.compile(r"^[ \u3000]*[=+\-@\t\r\n＝＋－＠]")
@@ -104,6 +107,36 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     # carriage return cannot start a new (unescaped) row in the reader.
     safe_frame(df).to_csv(buf, index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
     return buf.getvalue().encode("utf-8-sig")
+
+
+def frame_bytes(
+    frame: pd.DataFrame, kind: str, *, sheet: str = "data", from_file_name: bool = False
+) -> bytes:
+    """One frame as formula-safe CSV or XLSX bytes: the one export seam of the library.
+
+    Parameters
+    ----------
+    frame : the rows to write (all columns).
+    kind : ``"csv"`` (:func:`to_csv_bytes`) or ``"xlsx"`` (:func:`to_xlsx_bytes`, one sheet).
+    sheet : the XLSX sheet's title.
+    from_file_name : ``kind`` is a file name's ending, so an unknown one asks for a name
+        ending in .csv or .xlsx (else for .csv or .xlsx).
+
+    Raises
+    ------
+    ChurnDataError
+        For any other ``kind``.
+    """
+    if kind == "csv":
+        return to_csv_bytes(frame)
+    if kind == "xlsx":
+        return to_xlsx_bytes({sheet: frame})
+    raise ChurnDataError(
+        msg("cannot write a '.{kind}' file.", kind=kind),
+        fix=msg("use a name ending in .csv or .xlsx.")
+        if from_file_name
+        else msg("use .csv or .xlsx."),
+    )
 
 
 def sheet_name(name: str, taken: set[str] | None = None) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from churn.roles import ColumnRoles
+from churn.settings import IntakeSettings
 
 # Canonical columns of CustomerTable.frame. A user column with one of these names is
 # renamed with the suffix " (original)" so nothing is lost or overwritten.
@@ -50,6 +51,8 @@ class CustomerTable:
     personal : personal columns kept for exports (name, e-mail, phone...).
     inactivity_days : N for event logs (churned = no event in the last N days).
     notes : plain-language notes on how the table was built (shown on the Data page).
+    settings : the intake settings it was built with (roles, snapshot as asked, inactivity
+        window; set by ``build_customer_table``): a model trained on the table keeps them.
     """
 
     frame: pd.DataFrame
@@ -63,6 +66,7 @@ class CustomerTable:
     personal: tuple[str, ...] = ()
     inactivity_days: int | None = None
     notes: tuple[str, ...] = field(default=())
+    settings: IntakeSettings | None = field(default=None, repr=False)
 
     @property
     def labelled(self) -> pd.DataFrame:

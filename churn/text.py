@@ -14,16 +14,24 @@ remembers its template and values. :func:`localize` turns it into another langua
 the catalogue ``churn/locales/<lang>/*.json`` (English template -> translated template,
 same ``{placeholders}``); text without a translation stays English rather than failing.
 Values that are themselves :class:`Text` are translated too.
+
+Words that are looked up by a key rather than by their English sentence (the report's
+texts and headers, the reason templates, number and date formats) are *keyed tables*:
+:func:`table` reads ``churn/locales/<lang>/tables/<name>.json`` (same keys in every
+language; English is the reference), and :class:`TableSet` shows one table in every
+language as a mapping ``lang -> table``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from functools import cache
-from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-LOCALES = Path(__file__).resolve().parent / "locales"
+from churn.languages import LANGUAGES, SOURCE_LANGUAGE, locale_dir, table_path
+from churn.languages import LOCALES as LOCALES  # the folder, still public here
 
 
 class Text(str):
@@ -58,7 +66,7 @@ def msg(template: str, **params: Any) -> Text:
 def catalogue(lang: str) -> dict[str, str]:
     """English template -> template in ``lang`` (every JSON file of ``locales/<lang>``)."""
     out: dict[str, str] = {}
-    folder = LOCALES / lang
+    folder = locale_dir(lang)
     if folder.is_dir():
         for path in sorted(folder.glob("*.json")):
             out.update(json.loads(path.read_text(encoding="utf-8")))
@@ -67,7 +75,7 @@ def catalogue(lang: str) -> dict[str, str]:
 
 def localize(text: Any, lang: str) -> str:
     """``text`` in ``lang`` when it is a :class:`Text` with a translation; else as it is."""
-    if not isinstance(text, Text) or lang == "en":
+    if not isinstance(text, Text) or lang == SOURCE_LANGUAGE:
         return str(text)
     translated = catalogue(lang).get(text.template)
     if translated is None:
@@ -79,23 +87,125 @@ def localize(text: Any, lang: str) -> str:
         return str(text)
 
 
-#: How an error reads in each language: the column, the problem, the fix.
-_ERROR_FRAMES = {
-    "en": ("Column '{column}': {problem}", "{text} Fix: {fix}"),
-    "ko": ("'{column}' 열: {problem}", "{text} 해결 방법: {fix}"),
-}
+@cache
+def table(lang: str, name: str) -> Mapping[str, str]:
+    """The keyed table ``name`` in ``lang`` (``churn/locales/<lang>/tables/<name>.json``).
+
+    Read once and cached; read-only. A language without the file gets the English table
+    (``{}`` when English has none either: the code's own English defaults apply).
+    """
+    path = table_path(lang, name)
+    if path.is_file():
+        return MappingProxyType(json.loads(path.read_text(encoding="utf-8")))
+    return table(SOURCE_LANGUAGE, name) if lang != SOURCE_LANGUAGE else MappingProxyType({})
+
+
+class TableSet(Mapping[str, Mapping[str, str]]):
+    """One keyed table in every language of :data:`churn.languages.LANGUAGES`:
+    ``TableSet("report_text")["ko"]`` is :func:`table` ``("ko", "report_text")``.
+
+    Nothing is read until a language is looked up.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __getitem__(self, lang: str) -> Mapping[str, str]:
+        if lang not in LANGUAGES:
+            raise KeyError(lang)
+        return table(lang, self.name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
+
+    def __repr__(self) -> str:
+        return f"TableSet({self.name!r})"
 
 
 def error_text(exc: BaseException, lang: str) -> str:
-    """A ``ChurnDataError`` (or any exception) as one message in ``lang``."""
+    """A ``ChurnDataError`` (or any exception) as one message in ``lang``.
+
+    The column, the problem and the fix are framed by the keyed table ``errors``.
+    """
     problem = getattr(exc, "problem", None)
-    if problem is None or lang == "en":
+    if problem is None or lang == SOURCE_LANGUAGE:
         return str(exc)
     column, fix = getattr(exc, "column", None), getattr(exc, "fix", None)
-    with_column, with_fix = _ERROR_FRAMES.get(lang, _ERROR_FRAMES["en"])
+    frames = table(lang, "errors")
+    with_column, with_fix = frames["with_column"], frames["with_fix"]
     text = localize(problem, lang)
     if column is not None and f"'{column}'" not in str(problem):
         text = with_column.format(column=column, problem=text)
     if fix:
         text = with_fix.format(text=text, fix=localize(fix, lang))
     return text
+
+
+# --------------------------------------------------------------------------------------
+# JSON form (how text crosses a process boundary without pickle: churn.contain)
+# --------------------------------------------------------------------------------------
+
+#: Types besides Text that :func:`to_json` may meet, by name: each has ``to_json()`` and
+#: a ``from_json(data)`` classmethod (registered with :func:`json_type`).
+_JSON_TYPES: dict[str, type] = {}
+
+
+def json_type(cls: type) -> type:
+    """Class decorator: let :func:`to_json` / :func:`from_json` carry ``cls`` by name."""
+    _JSON_TYPES[cls.__name__] = cls
+    return cls
+
+
+def to_json(value: Any) -> Any:
+    """``value`` as JSON data that :func:`from_json` turns back into an equal value.
+
+    :class:`Text` keeps its template and values (also when nested), so the other side can
+    still translate it; tuples stay tuples and dict keys keep their type. Numpy scalars
+    become Python numbers. Anything else is carried as its ``str`` (a safe, lossy form).
+    """
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if isinstance(value, Text):
+        return {"$text": str(value), "template": value.template, "params": to_json(value.params)}
+    kind = type(value).__name__
+    if _JSON_TYPES.get(kind) is type(value):
+        return {"$type": kind, "data": value.to_json()}
+    if isinstance(value, tuple | list):
+        items = [to_json(v) for v in value]
+        return {"$tuple": items} if isinstance(value, tuple) else items
+    if isinstance(value, dict):
+        return {"$dict": [[to_json(k), to_json(v)] for k, v in value.items()]}
+    item = getattr(value, "item", None)  # numpy scalars
+    if callable(item) and getattr(value, "shape", None) == ():
+        plain = item()
+        if plain is None or type(plain) in (bool, int, float, str):
+            return plain
+    for plain_type in (str, bool, int, float):  # subclasses (an enum, a plain note)
+        if isinstance(value, plain_type):
+            return plain_type(value)
+    return str(value)
+
+
+def from_json(data: Any) -> Any:
+    """The value :func:`to_json` wrote (only Text and registered types are rebuilt)."""
+    if isinstance(data, list):
+        return [from_json(v) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if "$text" in data:
+        # The English sentence as it was written: no re-formatting, so it is exact even
+        # when a value was carried as its str.
+        obj = str.__new__(Text, data["$text"])
+        obj.template = data["template"]
+        obj.params = from_json(data["params"])
+        return obj
+    if "$tuple" in data:
+        return tuple(from_json(v) for v in data["$tuple"])
+    if "$dict" in data:
+        return {from_json(k): from_json(v) for k, v in data["$dict"]}
+    if "$type" in data:
+        return _JSON_TYPES[data["$type"]].from_json(data["data"])
+    raise ValueError(f"not a churn.text JSON value: {sorted(data)[:5]}")

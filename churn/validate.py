@@ -16,8 +16,8 @@ from churn.roles import (
     REASON_LEAK_NAME,
     REASON_LEAK_PREFIX,
     ColumnRoles,
-    _is_leaky_name,
     facts_of,
+    is_leaky_name,
     label_key,
     label_text,
     leakage_detail,
@@ -140,9 +140,9 @@ def _check_label(df, roles: ColumnRoles, shape: str, add) -> None:
 def _check_ids(df, roles: ColumnRoles, shape: str, add) -> None:
     if not roles.id or roles.id not in df.columns or shape == "events":
         return
-    from churn.shapes import _clean_ids
+    from churn.shapes import clean_ids
 
-    ids = _clean_ids(df[roles.id])
+    ids = clean_ids(df[roles.id])
     dup = ids.notna() & ids.duplicated(keep=False)
     if not dup.any():
         return
@@ -286,7 +286,7 @@ def _check_columns(df, roles: ColumnRoles, shape: str, add) -> None:
                     msg("Leave it out of the features.") if c in features else "",
                 )
             )
-        if c not in role_cols and _is_leaky_name(f):
+        if c not in role_cols and is_leaky_name(f):
             used = c in features
             add(
                 ValidationIssue(
@@ -324,7 +324,19 @@ def _check_table(df, roles: ColumnRoles, table: CustomerTable, add) -> None:
     lab = frame[CHURNED].dropna()
     n_churned = int((lab == 1).sum())
     n_active = int((lab == 0).sum())
-    if len(frame) < MIN_ROWS:
+    _check_counts(roles, len(frame), n_churned, n_active, add)
+    if table.shape == "events":
+        _check_too_new(roles, table, add)
+    if table.snapshot is not None:
+        _check_dates_after_snapshot(df, roles, table.snapshot, add)
+    # A single feature that separates the label almost perfectly.
+    if len(lab) >= 10 and n_churned and n_active:
+        _check_leakage(table, add)
+
+
+def _check_counts(roles: ColumnRoles, n: int, n_churned: int, n_active: int, add) -> None:
+    """Too few customers, or too few of one class, for rates and a model."""
+    if n < MIN_ROWS:
         add(
             ValidationIssue(
                 "warning",
@@ -333,11 +345,11 @@ def _check_table(df, roles: ColumnRoles, table: CustomerTable, add) -> None:
                 msg(
                     "Only {n:,} customers: rates and a model on so few are unreliable "
                     "(at least {needed} are needed).",
-                    n=len(frame),
+                    n=n,
                     needed=MIN_ROWS,
                 ),
                 msg("Use a larger export if you have one."),
-                len(frame),
+                n,
             )
         )
     if n_churned < MIN_PER_CLASS or n_active < MIN_PER_CLASS:
@@ -360,93 +372,101 @@ def _check_table(df, roles: ColumnRoles, table: CustomerTable, add) -> None:
                 min(n_churned, n_active),
             )
         )
-    if table.shape == "events":
-        n_new = int((frame[STATUS] == STATUS_TOO_NEW).sum())
-        if n_new:
+
+
+def _check_too_new(roles: ColumnRoles, table: CustomerTable, add) -> None:
+    """Event logs: customers whose first event is too recent to judge."""
+    n_new = int((table.frame[STATUS] == STATUS_TOO_NEW).sum())
+    if n_new:
+        add(
+            ValidationIssue(
+                "info",
+                "too_new",
+                roles.event_date,
+                msg(
+                    "{n:,} customers started less than {days} days before "
+                    "the snapshot: too new to judge, shown apart and not labelled.",
+                    n=n_new,
+                    days=table.inactivity_days,
+                ),
+                msg("Nothing to do, or choose a shorter inactivity window."),
+                n_new,
+            )
+        )
+
+
+def _check_dates_after_snapshot(df, roles: ColumnRoles, snap: pd.Timestamp, add) -> None:
+    """Dates in the start, end or event column that fall after the snapshot."""
+    for col in (roles.start, roles.end, roles.event_date):
+        if not col or col not in df.columns:
+            continue
+        from churn.shapes import parse_date_column
+
+        try:
+            dates, _ = parse_date_column(df[col], dayfirst=roles.dayfirst, column=col)
+        except ChurnDataError:
+            continue
+        n_after = int((dates.dt.normalize() > snap.normalize()).sum())
+        if n_after:
+            add(
+                ValidationIssue(
+                    "warning",
+                    "date_after_snapshot",
+                    col,
+                    msg(
+                        "{n:,} dates in '{column}' fall after the snapshot "
+                        "{date}; those rows count as they stood at the snapshot.",
+                        n=n_after,
+                        column=col,
+                        date=f"{snap:%Y-%m-%d}",
+                    ),
+                    msg("Check the snapshot date, or the date column."),
+                    n_after,
+                )
+            )
+
+
+def _check_leakage(table: CustomerTable, add) -> None:
+    """Features that separate the label on their own, and columns left out for that."""
+    frame = table.frame
+    y = frame[CHURNED]
+    for c in table.features:
+        if c not in frame.columns:
+            continue
+        detail = leakage_detail(frame[c], y)
+        if detail:
+            add(
+                ValidationIssue(
+                    "warning",
+                    "leakage_separates",
+                    c,
+                    msg(
+                        "'{column}' {detail}: it is probably recorded at or after churn.",
+                        column=c,
+                        detail=detail,
+                    ),
+                    msg(
+                        "Leave it out of the features unless it is known before the customer "
+                        "churns."
+                    ),
+                )
+            )
+    for c, why in table.excluded:
+        if why.startswith(REASON_LEAK_PREFIX) and why != REASON_LEAK_NAME:
+            # the detail of churn.roles.leakage_reason (translatable), else the plain text
+            detail = getattr(why, "params", {}).get("detail")
+            if detail is None:
+                detail = why.removeprefix(REASON_LEAK_PREFIX)
             add(
                 ValidationIssue(
                     "info",
-                    "too_new",
-                    roles.event_date,
+                    "leakage_separates",
+                    c,
                     msg(
-                        "{n:,} customers started less than {days} days before "
-                        "the snapshot: too new to judge, shown apart and not labelled.",
-                        n=n_new,
-                        days=table.inactivity_days,
+                        "'{column}' was left out of the features: {detail}.",
+                        column=c,
+                        detail=detail,
                     ),
-                    msg("Nothing to do, or choose a shorter inactivity window."),
-                    n_new,
+                    msg("Add it back only if it is known before the customer churns."),
                 )
             )
-    snap = table.snapshot
-    if snap is not None:
-        for col in (roles.start, roles.end, roles.event_date):
-            if not col or col not in df.columns:
-                continue
-            from churn.shapes import parse_date_column
-
-            try:
-                dates, _ = parse_date_column(df[col], dayfirst=roles.dayfirst, column=col)
-            except ChurnDataError:
-                continue
-            n_after = int((dates.dt.normalize() > snap.normalize()).sum())
-            if n_after:
-                add(
-                    ValidationIssue(
-                        "warning",
-                        "date_after_snapshot",
-                        col,
-                        msg(
-                            "{n:,} dates in '{column}' fall after the snapshot "
-                            "{date}; those rows count as they stood at the snapshot.",
-                            n=n_after,
-                            column=col,
-                            date=f"{snap:%Y-%m-%d}",
-                        ),
-                        msg("Check the snapshot date, or the date column."),
-                        n_after,
-                    )
-                )
-    # A single feature that separates the label almost perfectly.
-    if len(lab) >= 10 and n_churned and n_active:
-        y = frame[CHURNED]
-        for c in table.features:
-            if c not in frame.columns:
-                continue
-            detail = leakage_detail(frame[c], y)
-            if detail:
-                add(
-                    ValidationIssue(
-                        "warning",
-                        "leakage_separates",
-                        c,
-                        msg(
-                            "'{column}' {detail}: it is probably recorded at or after churn.",
-                            column=c,
-                            detail=detail,
-                        ),
-                        msg(
-                            "Leave it out of the features unless it is known before the customer "
-                            "churns."
-                        ),
-                    )
-                )
-        for c, why in table.excluded:
-            if why.startswith(REASON_LEAK_PREFIX) and why != REASON_LEAK_NAME:
-                # the detail of churn.roles.leakage_reason (translatable), else the plain text
-                detail = getattr(why, "params", {}).get("detail")
-                if detail is None:
-                    detail = why.removeprefix(REASON_LEAK_PREFIX)
-                add(
-                    ValidationIssue(
-                        "info",
-                        "leakage_separates",
-                        c,
-                        msg(
-                            "'{column}' was left out of the features: {detail}.",
-                            column=c,
-                            detail=detail,
-                        ),
-                        msg("Add it back only if it is known before the customer churns."),
-                    )
-                )

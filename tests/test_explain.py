@@ -1,11 +1,10 @@
-"""churn.explain: additivity, one-hot grouping, planted drivers, reasons, actions, at-risk, CLI."""
+"""churn.explain: additivity, one-hot grouping, planted drivers, reasons, actions, at-risk.
+
+The ``explain`` and ``at-risk`` commands are tested in tests/cli/."""
 
 from __future__ import annotations
 
 import io
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,8 @@ import pytest
 from churn import explain as E
 from churn import model as M
 from churn.errors import ChurnDataError
+from churn.explain import at_risk as EA
+from churn.explain import seam as ES
 from churn.roles import ColumnRoles
 from churn.table import CustomerTable
 
@@ -81,7 +82,7 @@ def table() -> CustomerTable:
 def test_margin_contributions_rescaled_by_one_factor():
     # base margin 0 -> base risk 0.5; phi = (1.0, -0.5) -> S = 0.5, risk = sigmoid(0.5)
     risk = 1 / (1 + np.exp(-0.5))
-    base, out = E._to_probability(np.array([[1.0, -0.5]]), 0.0, np.array([risk]), "margin")
+    base, out = ES._to_probability(np.array([[1.0, -0.5]]), 0.0, np.array([risk]), "margin")
     assert base == 0.5
     factor = (risk - 0.5) / 0.5  # 0.24492...
     np.testing.assert_allclose(out, [[factor, -0.5 * factor]], atol=1e-15)
@@ -90,16 +91,18 @@ def test_margin_contributions_rescaled_by_one_factor():
 
 def test_zero_sum_uses_the_sigmoid_slope():
     # contributions cancel: the factor is the slope at the base, 0.5 * 0.5 = 0.25
-    base, out = E._to_probability(np.array([[0.3, -0.3]]), 0.0, np.array([0.5]), "margin")
+    base, out = ES._to_probability(np.array([[0.3, -0.3]]), 0.0, np.array([0.5]), "margin")
     np.testing.assert_allclose(out, [[0.075, -0.075]], atol=1e-15)
 
 
 def test_probability_output_kept_and_rounding_spread():
-    base, out = E._to_probability(np.array([[0.1, 0.2]]), 0.3, np.array([0.6]), "probability")
+    base, out = ES._to_probability(np.array([[0.1, 0.2]]), 0.3, np.array([0.6]), "probability")
     assert base == 0.3
     np.testing.assert_allclose(out, [[0.1, 0.2]], atol=1e-15)
     # a 3e-7 shap rounding error is removed, keeping the 1:2 ratio
-    base, out = E._to_probability(np.array([[0.1, 0.2]]), 0.3, np.array([0.6000003]), "probability")
+    base, out = ES._to_probability(
+        np.array([[0.1, 0.2]]), 0.3, np.array([0.6000003]), "probability"
+    )
     assert out.sum() == pytest.approx(0.3000003, abs=1e-15)
     assert out[0, 1] / out[0, 0] == pytest.approx(2.0)
 
@@ -163,7 +166,7 @@ def test_lightgbm_agrees_with_its_own_pred_contrib(table):
     Xt = M.transformed_features(tm, M.feature_frame(rows, tm.features, tm.categorical))
     own = tm.pipeline_[-1].predict(Xt, pred_contrib=True)
     exp = E.make_explainer(tm)
-    np.testing.assert_allclose(E._raw_shap(exp, Xt), own[:, :-1], atol=1e-6)
+    np.testing.assert_allclose(ES._raw_shap(exp, Xt), own[:, :-1], atol=1e-6)
     assert exp.base_margin == pytest.approx(own[0, -1], abs=1e-6)
 
 
@@ -340,7 +343,7 @@ def test_at_risk_ranks_active_customers_and_explains_only_them(table, monkeypatc
         seen.append(len(frame))
         return real(trained, frame, **kw)
 
-    monkeypatch.setattr(E, "explain", spy)
+    monkeypatch.setattr(EA, "explain", spy)  # where at_risk_list looks
     lst = E.at_risk_list(tm, table, risk, top=25)
     assert seen == [25]
     assert len(lst) == 25 and list(lst["risk_rank"]) == list(range(1, 26))
@@ -413,54 +416,6 @@ def test_telco_logistic_reasons_and_list(shared_data):
     assert lst["reason_1"].str.contains("Contract is Month-to-month|tenure is").all()
     assert lst["because"].value_counts().index[0] == "tenure"
     assert lst["action"].str.startswith("Onboarding with visible progress").any()
-
-
-# ------------------------------------------------------------------ CLI
-def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "churn", *args], cwd=cwd, capture_output=True, text=True
-    )
-
-
-@pytest.fixture(scope="module")
-def csv_file(tmp_path_factory) -> Path:
-    t = make_table(n=300, seed=3)
-    f = t.frame.drop(columns=["churned", "label_status", "start_date", "end_date", "value"])
-    f["churn"] = np.where(t.frame["churned"] == 1, "Yes", "No")
-    path = tmp_path_factory.mktemp("cli") / "customers.csv"
-    f.to_csv(path, index=False)
-    return path
-
-
-def test_cli_explain_json_adds_up(csv_file):
-    res = _run("explain", str(csv_file), "--customer", "C0005", "--json")
-    assert res.returncode == 0, res.stderr
-    out = json.loads(res.stdout)
-    assert out["customer"] == "C0005"
-    assert set(out) == {"customer", "risk", "base_risk", "reasons", "action"}
-    contrib = [r["contribution"] for r in out["reasons"]]
-    assert out["base_risk"] + sum(contrib) == pytest.approx(out["risk"], abs=1e-9)
-    assert sorted(map(abs, contrib), reverse=True) == [abs(c) for c in contrib]
-    assert {r["feature"] for r in out["reasons"]} >= {"support_tickets", "contract", "region"}
-    assert all(r["text"] for r in out["reasons"]) and out["action"]
-
-
-def test_cli_unknown_customer_exits_2(csv_file):
-    res = _run("explain", str(csv_file), "--customer", "NOPE", "--json")
-    assert res.returncode == 2
-    assert res.stderr.startswith("error: ") and "NOPE" in res.stderr
-    assert "Traceback" not in res.stderr
-
-
-def test_cli_at_risk_writes_the_list(csv_file, tmp_path):
-    out = tmp_path / "risk.csv"
-    res = _run("at-risk", str(csv_file), "--top", "7", "-o", str(out))
-    assert res.returncode == 0, res.stderr
-    back = pd.read_csv(out, encoding="utf-8-sig")
-    assert len(back) == 7 and back["risk"].is_monotonic_decreasing
-    assert {"customer_id", "name", "email", "reason_1", "action"} <= set(back.columns)
-    bad = _run("at-risk", str(csv_file), "-o", str(tmp_path / "risk.pdf"))
-    assert bad.returncode == 2 and "error:" in bad.stderr
 
 
 def test_event_log_list_has_last_purchase():

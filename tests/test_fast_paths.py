@@ -15,11 +15,14 @@ import pytest
 
 from churn import explain as E
 from churn import model as M
+from churn.explain.wording import value_text, value_texts
 from churn.metrics import INVOLUNTARY_PATTERN, classify_reason
-from churn.roles import _facts, infer_roles
+from churn.model import features as MF
+from churn.model import trained as MT
+from churn.roles import column_facts, infer_roles
 from churn.sample import generate_subscriptions
-from churn.segments import _category_codes as seg_codes
-from churn.segments import _category_text as seg_text
+from churn.segments.labels import _category_codes as seg_codes
+from churn.segments.labels import _category_text as seg_text
 from churn.shapes import build_customer_table
 
 CASES = [
@@ -47,8 +50,8 @@ def _same_objects(a: pd.Series, b: pd.Series) -> None:
 
 @pytest.mark.parametrize("s", CASES, ids=range(len(CASES)))
 def test_model_category_texts_equal_the_per_value_map(s):
-    slow = s.astype(object).map(M._category_text).astype(object)
-    _same_objects(M._category_texts(s), slow)
+    slow = s.astype(object).map(MF.category_text).astype(object)
+    _same_objects(MF._category_texts(s), slow)
 
 
 @pytest.mark.parametrize("s", CASES, ids=range(len(CASES)))
@@ -67,8 +70,8 @@ def test_segment_category_codes_equal_the_per_value_map(s):
 
 @pytest.mark.parametrize("s", CASES, ids=range(len(CASES)))
 def test_reference_value_texts_equal_the_per_value_map(s):
-    slow = s.map(E._value_text)
-    fast = E._value_texts(s)
+    slow = s.map(value_text)
+    fast = value_texts(s)
     assert [None if pd.isna(x) else x for x in fast.tolist()] == [
         None if pd.isna(x) else x for x in slow.tolist()
     ]
@@ -102,7 +105,7 @@ def test_role_facts_of_distinct_texts_equal_the_general_path():
     padded = ids.where(rng.random(3000) < 0.5, " " + ids + " ")  # strip merges nothing
     dup = pd.Series(np.where(rng.random(3000) < 0.5, " a", "a"))  # strip merges levels
     for s in (ids, padded, dup):
-        f = _facts(s, "customer_id")
+        f = column_facts(s, "customer_id")
         texts = s.astype(str).str.strip()
         assert f.nunique == texts[texts != ""].nunique()
 
@@ -135,7 +138,7 @@ def test_concurrent_fits_give_the_same_model(table, monkeypatch):
 def test_scoring_in_two_halves_equals_one_pass(table, monkeypatch):
     tm = M.train(table)
     whole = M.score(tm, table)
-    monkeypatch.setattr(M, "CONCURRENT_PREDICT_ROWS", 10)
+    monkeypatch.setattr(MT, "CONCURRENT_PREDICT_ROWS", 10)  # read by pipeline_risk
     halves = M.score(tm, table)
     pd.testing.assert_series_equal(whole, halves, check_exact=True)
 
@@ -171,6 +174,7 @@ def test_select_at_risk_equals_the_full_sort(table, kw):
 
 def test_reading_columns_in_two_threads_equals_one_by_one(tmp_path, monkeypatch):
     from churn import io as cio
+    from churn.io import convert
 
     rng = np.random.default_rng(3)
     n = 3000
@@ -187,9 +191,9 @@ def test_reading_columns_in_two_threads_equals_one_by_one(tmp_path, monkeypatch)
     )
     path = tmp_path / "f.csv"
     frame.to_csv(path, index=False)
-    monkeypatch.setattr(cio, "CONCURRENT_CELLS", 10**12)
+    monkeypatch.setattr(convert, "CONCURRENT_CELLS", 10**12)
     one = cio.read_table(str(path))
-    monkeypatch.setattr(cio, "CONCURRENT_CELLS", 0)
+    monkeypatch.setattr(convert, "CONCURRENT_CELLS", 0)
     two = cio.read_table(str(path))
     pd.testing.assert_frame_equal(one.frame, two.frame, check_exact=True)
     assert [str(x) for x in one.notes] == [str(x) for x in two.notes]

@@ -9,9 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -25,8 +22,7 @@ from churn import whatif as W
 from churn.feature_names import LevelNames, safe_feature_names
 from churn.roles import ColumnRoles
 from churn.shapes import build_customer_table
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.cli.helpers import run_cli
 
 FEE = "monthly_fee [KRW]"
 PLAN = "plan: type"
@@ -250,18 +246,6 @@ def test_saved_model_round_trips_with_the_users_names(table, name, tmp_path):
 
 
 # ----------------------------------------------------------------- the CLI
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "churn", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=600,
-    )
-
-
 #: The CSV's columns as read back: the reader trims "tickets " to "tickets", so the two
 #: ticket columns then differ only by case.
 CSV_FEATURES = {f.strip() for f in FEATURES}
@@ -274,9 +258,10 @@ def odd_csv(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow  # CLI runs in subprocesses
 def test_cli_train_and_at_risk_on_odd_column_names(odd_csv, tmp_path):
     saved = tmp_path / "model.skops"
-    proc = _cli("train", odd_csv, "--json", "--save", saved)
+    proc = run_cli("train", odd_csv, "--json", "--save", saved)
     assert proc.returncode == 0, proc.stderr
     assert "LightGBM" not in proc.stderr and "Traceback" not in proc.stderr
     out = json.loads(proc.stdout)
@@ -287,7 +272,7 @@ def test_cli_train_and_at_risk_on_odd_column_names(odd_csv, tmp_path):
     assert out["metrics"]["roc_auc"] > 0.7
     # the list to act on: reasons name the user's columns
     listed = tmp_path / "at_risk.csv"
-    proc = _cli("at-risk", odd_csv, "--model-file", saved, "--top", "20", "-o", listed)
+    proc = run_cli("at-risk", odd_csv, "--model-file", saved, "--top", "20", "-o", listed)
     assert proc.returncode == 0, proc.stderr
     text = listed.read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -297,7 +282,7 @@ def test_cli_train_and_at_risk_on_odd_column_names(odd_csv, tmp_path):
     assert {TICKETS, FEE} <= named
     assert all(any(r.startswith(f"{f} is ") for f in CSV_FEATURES) for r in reasons)
     # one customer's breakdown as JSON
-    proc = _cli("explain", odd_csv, "--model-file", saved, "--customer", "K0001", "--json")
+    proc = run_cli("explain", odd_csv, "--model-file", saved, "--customer", "K0001", "--json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert {r["feature"] for r in out["reasons"]} == CSV_FEATURES

@@ -1,11 +1,10 @@
-"""churn.metrics: period table, cohorts, survival and the forecast, on frames worked by hand."""
+"""churn.metrics: period table, cohorts, survival and the forecast, on frames worked by hand.
+
+The ``rate`` and ``survival`` commands are tested in tests/cli/."""
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +15,6 @@ from churn import metrics as m
 from churn.errors import ChurnDataError
 from churn.roles import ColumnRoles
 from churn.table import CustomerTable
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_table(
@@ -682,93 +679,3 @@ def test_generated_sample_through_shapes():
     lost = raw[raw["churned"] == "Yes"]
     assert pt["churned_involuntary"].sum() == (lost["churn_reason"] == "Payment failed").sum()
     assert pt["revenue_new"].sum() == pytest.approx(raw["monthly_fee"].sum())
-
-
-# ------------------------------------------------------------------------------------
-# CLI
-# ------------------------------------------------------------------------------------
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "churn", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-
-
-@pytest.fixture()
-def subs_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "subs.csv"
-    rows = ["id,signup,cancel,fee,plan"]
-    rows += [
-        f"{r[0]},{r[1]},{r[2] or ''},{r[3]},{'pro' if r[0] in 'ABC' else 'basic'}" for r in SIX
-    ]
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return path
-
-
-def test_cli_rate_json(subs_csv):
-    res = _cli(
-        "rate",
-        str(subs_csv),
-        "--id",
-        "id",
-        "--start",
-        "signup",
-        "--end",
-        "cancel",
-        "--amount",
-        "fee",
-        "--snapshot",
-        "2024-03-15",
-        "--period",
-        "month",
-        "--definition",
-        "start",
-        "--json",
-    )
-    assert res.returncode == 0, res.stderr
-    out = json.loads(res.stdout)
-    assert (out["definition"], out["period"]) == ("start", "month")
-    got = {p["period"]: p for p in out["periods"]}
-    assert list(got) == ["2023-12", "2024-01", "2024-02", "2024-03"]
-    feb = got["2024-02"]
-    assert (feb["active_start"], feb["new"], feb["churned"], feb["active_end"]) == (2, 2, 2, 2)
-    assert feb["churn_rate"] == 0.5 and feb["partial"] is False
-    assert got["2023-12"]["churn_rate"] is None
-    assert got["2024-03"]["partial"] is True
-
-
-def test_cli_survival_json(subs_csv):
-    res = _cli(
-        "survival",
-        str(subs_csv),
-        "--id",
-        "id",
-        "--start",
-        "signup",
-        "--end",
-        "cancel",
-        "--snapshot",
-        "2024-03-15",
-        "--by",
-        "plan",
-        "--json",
-    )
-    assert res.returncode == 0, res.stderr
-    out = json.loads(res.stdout)
-    groups = {g["group"]: g for g in out["groups"]}
-    assert set(groups) == {"pro", "basic"}
-    assert groups["pro"]["customers"] == 3 and groups["pro"]["churned"] == 2
-    assert 0 <= out["logrank_p"] <= 1
-
-
-def test_cli_bad_input_is_one_line(tmp_path, subs_csv):
-    res = _cli("rate", str(subs_csv), "--id", "id", "--start", "signup", "--period", "decade")
-    assert res.returncode == 2
-    assert res.stderr.strip().startswith("error:") and "Traceback" not in res.stderr
-    missing = _cli("survival", str(tmp_path / "nope.csv"), "--json")
-    assert missing.returncode == 2 and "Traceback" not in missing.stderr

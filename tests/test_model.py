@@ -1,10 +1,10 @@
-"""churn.model: registry, gates, splits, metrics, decision, scoring, save/load, CLI."""
+"""churn.model: registry, gates, splits, metrics, decision, scoring, save/load.
+
+The ``train`` and ``score`` commands are tested in tests/cli/."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -25,7 +25,6 @@ from churn.errors import ChurnDataError
 from churn.roles import ColumnRoles
 from churn.table import CustomerTable
 
-ROOT = Path(__file__).resolve().parent.parent
 LEAK = ("churn_reason", "leakage: only filled in for churned customers")
 
 
@@ -607,71 +606,6 @@ def test_split_rates_differ_rule():
     assert not M.SplitSpec(**base, test_rate=0.25).rates_differ
     assert not M.SplitSpec("cv", train_rate=0.3, test_rate=0.1).rates_differ
     assert not M.SplitSpec("time").rates_differ  # unknown rates
-
-
-# ----------------------------------------------------------------------------- CLI
-def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "churn", *args], cwd=ROOT, capture_output=True, text=True
-    )
-
-
-@pytest.fixture(scope="module")
-def telco_copy(shared_data, tmp_path_factory) -> Path:
-    return shared_data / "telco_customer_churn.csv"
-
-
-def test_cli_train_and_score(tmp_path, telco_copy):
-    pytest.importorskip("churn.io")
-    pytest.importorskip("churn.shapes")
-    model_file = tmp_path / "telco.skops"
-    res = _run(
-        "train",
-        str(telco_copy),
-        "--id",
-        "customerID",
-        "--label",
-        "Churn",
-        "--model",
-        "logistic",
-        "--save",
-        str(model_file),
-        "--json",
-    )
-    assert res.returncode == 0, res.stderr
-    out = json.loads(res.stdout)
-    assert out["model"] == "logistic"
-    assert out["split"]["kind"] == "cv"
-    assert set(out["metrics"]) >= {"roc_auc", "pr_auc", "brier", "log_loss"}
-    assert 0.8 < out["metrics"]["roc_auc"] < 0.9
-    assert "customerID" not in out["features"] and "Churn" not in out["features"]
-    assert isinstance(out["leakage"], list)
-    assert model_file.exists()
-    scored = tmp_path / "scores.csv"
-    res = _run("score", "--model-file", str(model_file), str(telco_copy), "-o", str(scored))
-    assert res.returncode == 0, res.stderr
-    s = pd.read_csv(scored, encoding="utf-8-sig", dtype={"customer_id": str})
-    assert len(s) == 7043 and {"customer_id", "risk"} <= set(s.columns)
-    assert s["risk"].between(0, 1).all()
-    xlsx = tmp_path / "scores.xlsx"
-    res = _run("score", "--model-file", str(model_file), str(telco_copy), "-o", str(xlsx))
-    assert res.returncode == 0, res.stderr
-    assert len(pd.read_excel(xlsx)) == 7043
-
-
-def test_cli_score_refuses_a_foreign_model_file(tmp_path, telco_copy):
-    bad = tmp_path / "bad.skops"
-    bad.write_bytes(b"PK\x03\x04 not really")
-    res = _run("score", "--model-file", str(bad), str(telco_copy), "-o", str(tmp_path / "o.csv"))
-    assert res.returncode == 2
-    assert res.stderr.startswith("error: ") and "not a ChurnLens model" in res.stderr
-    assert "Traceback" not in res.stderr
-
-
-def test_cli_train_unknown_model_is_one_line_error(telco_copy):
-    res = _run("train", str(telco_copy), "--model", "xgb", "--json")
-    assert res.returncode == 2 and "Traceback" not in res.stderr
-    assert "xgb" in res.stderr
 
 
 # ----------------------------------------------------------------------------- charts

@@ -9,6 +9,7 @@ import pytest
 
 from churn import explain as E
 from churn.errors import ChurnDataError
+from churn.explain import wording as EW
 
 
 @pytest.fixture(scope="module")
@@ -105,22 +106,22 @@ def test_when_decides_which_values_are_actionable(pb):
     )
     row = pb.match
     # high: above the median (0 tickets is not "support trouble", 2 is)
-    assert not E._actionable(row("support_tickets"), ref, "support_tickets", 0)
-    assert not E._actionable(row("support_tickets"), ref, "support_tickets", 1)
-    assert E._actionable(row("support_tickets"), ref, "support_tickets", 2)
+    assert not EW._actionable(row("support_tickets"), ref, "support_tickets", 0)
+    assert not EW._actionable(row("support_tickets"), ref, "support_tickets", 1)
+    assert EW._actionable(row("support_tickets"), ref, "support_tickets", 2)
     # low: below the median, or missing (did not answer the survey)
-    assert E._actionable(row("nps"), ref, "nps", 3)
-    assert not E._actionable(row("nps"), ref, "nps", 9)
-    assert E._actionable(row("nps"), ref, "nps", None)
+    assert EW._actionable(row("nps"), ref, "nps", 3)
+    assert not EW._actionable(row("nps"), ref, "nps", 9)
+    assert EW._actionable(row("nps"), ref, "nps", None)
     # value:REGEX and yes
-    assert E._actionable(row("contract"), ref, "contract", "monthly")
-    assert E._actionable(row("contract"), ref, "contract", "월간")
-    assert not E._actionable(row("contract"), ref, "contract", "annual")
-    assert E._actionable(row("discount_requested"), ref, "discount_requested", "Yes")
-    assert E._actionable(row("discount_requested"), ref, "discount_requested", "예")
-    assert not E._actionable(row("discount_requested"), ref, "discount_requested", "No")
+    assert EW._actionable(row("contract"), ref, "contract", "monthly")
+    assert EW._actionable(row("contract"), ref, "contract", "월간")
+    assert not EW._actionable(row("contract"), ref, "contract", "annual")
+    assert EW._actionable(row("discount_requested"), ref, "discount_requested", "Yes")
+    assert EW._actionable(row("discount_requested"), ref, "discount_requested", "예")
+    assert not EW._actionable(row("discount_requested"), ref, "discount_requested", "No")
     # any
-    assert E._actionable(row("plan"), ref, "plan", "b")
+    assert EW._actionable(row("plan"), ref, "plan", "b")
 
 
 def test_an_edited_playbook_changes_the_action(tmp_path: Path):

@@ -1,11 +1,11 @@
-"""The report (churn.report): sections, self-contained HTML, safe XLSX, both languages, CLI."""
+"""The report (churn.report): sections, self-contained HTML, safe XLSX, both languages.
+
+The ``report`` command is tested in tests/cli/test_report.py."""
 
 from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from churn import report as R
 from churn.errors import ChurnDataError, ValidationIssue
 from churn.roles import ColumnRoles
 from churn.shapes import build_customer_table
-from tests.conftest import ROOT, SAMPLE_DIR
+from tests.conftest import SAMPLE_DIR
 
 EVIL = "<script>alert(1)</script>"
 
@@ -314,52 +314,6 @@ def test_sample_report_with_model_has_at_risk_reasons():
     # PR AUC's baseline in words is the churn rate of the evaluated customers
     base = tm.metrics["base_rate"]
     assert f"이탈률 {R.fmt_pct(base, lang='ko')}" in rep.sections[0].paragraphs[0]
-
-
-# ----------------------------------------------------------------------------- CLI
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "churn", "report", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def test_cli_writes_both_formats(tmp_path):
-    src = str(SAMPLE_DIR / "subscriptions.csv")
-    html_out, xlsx_out = tmp_path / "r.html", tmp_path / "r.xlsx"
-    a = run_cli(src, "--lang", "ko", "--sections", "data,over_time,model", "-o", str(html_out))
-    assert a.returncode == 0, a.stderr
-    page = html_out.read_text("utf-8")
-    assert section_ids(page) == ["data", "over_time", "model"] and external_refs(page) == []
-    b = run_cli(src, "--no-model", "-o", str(xlsx_out))
-    assert b.returncode == 0, b.stderr
-    assert "Model quality: no model was trained" in b.stderr
-    wb = openpyxl.load_workbook(xlsx_out)
-    assert wb.sheetnames[0] == "Cover" and "churn_by_month" in wb.sheetnames
-
-
-def test_cli_keeps_customer_names_only_when_asked(tmp_path):
-    src = str(SAMPLE_DIR / "subscriptions.csv")
-    pages = {}
-    for flag in ([], ["--with-personal"]):
-        out = tmp_path / f"r{len(flag)}.html"
-        r = run_cli(src, "--sections", "at_risk", *flag, "-o", str(out))
-        assert r.returncode == 0, r.stderr
-        pages[bool(flag)] = out.read_text("utf-8")
-    assert "<th>name</th>" in pages[True] and "<th>name</th>" not in pages[False]
-    assert "customers are listed by id" in pages[False]
-
-
-def test_cli_bad_input_is_one_error_line(tmp_path):
-    src = str(SAMPLE_DIR / "subscriptions.csv")
-    r = run_cli(src, "--sections", "nope", "-o", str(tmp_path / "r.html"))
-    assert r.returncode == 2 and r.stderr.startswith("error: unknown section")
-    assert "Traceback" not in r.stderr
-    r = run_cli(src, "-o", str(tmp_path / "r.pdf"))
-    assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
 def test_warning_signs_table_hides_the_internal_sort_column():

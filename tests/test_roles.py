@@ -441,3 +441,20 @@ def test_non_text_column_names():
     df = pd.DataFrame({0: range(20), 1: ["Churned", "Active"] * 10})
     r = infer_roles(df)
     assert r.label == "1" and r.churned_values == ("Churned",)
+
+
+def test_durations_and_raw_bytes_are_judged_not_crashed_on():
+    # a Parquet file can hold a duration column or a binary one: both are described as text
+    n = 30
+    df = pd.DataFrame(
+        {
+            "id": [f"C{i}" for i in range(n)],
+            "session": pd.to_timedelta(np.arange(n) % 4, unit="h"),
+            "blob": [bytes([0xC8 + i % 3]) for i in range(n)],  # not UTF-8
+            "churn": ["Yes", "No", "No"] * (n // 3),
+        }
+    )
+    roles = infer_roles(df)
+    assert (roles.id, roles.label) == ("id", "churn")
+    assert "session" in roles.features  # four levels: a usable category
+    assert "blob" not in roles.features  # undecodable bytes read as one replacement text

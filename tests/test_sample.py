@@ -18,6 +18,8 @@ from churn.sample import (
     write_korean_xlsx,
     write_samples,
 )
+from churn.sample.helpers import make_ids
+from churn.sample.subscriptions import _add_months
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
@@ -127,7 +129,7 @@ def test_subscription_columns_and_size(subs):
 
 
 def test_ids_are_wide_enough_for_big_runs():
-    ids = sample._ids("C", 123456)
+    ids = make_ids("C", 123456)
     assert ids[0] == "C000001" and ids[-1] == "C123456" and len(set(ids)) == 123456
 
 
@@ -210,7 +212,7 @@ def test_days_to_renewal_agrees_with_calendar_arithmetic(subs):
     ],
 )
 def test_add_months_by_hand(start, months, expected):
-    got = sample._add_months(np.array([start], dtype="datetime64[D]"), np.array([months]))
+    got = _add_months(np.array([start], dtype="datetime64[D]"), np.array([months]))
     assert str(got[0]) == expected
 
 

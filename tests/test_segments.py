@@ -1,11 +1,11 @@
-"""Churn by segment, value, RFM, clusters and warning signs (churn.segments)."""
+"""Churn by segment, value, RFM, clusters and warning signs (churn.segments).
+
+The ``segments`` command is tested in tests/cli/test_segments.py."""
 
 from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -682,46 +682,6 @@ def test_warning_signs_nps_levels_and_strongest_first():
     with pytest.raises(ChurnDataError, match="not a known warning sign"):
         S.warning_signs(t, {"score": "mood"})
     assert S.warning_signs(t, {}).empty
-
-
-# ---------------------------------------------------------------------------------- CLI
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "churn", "segments", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def test_cli_segments_json_on_telco(shared_data):
-    path = str(shared_data / "telco_customer_churn.csv")
-    res = _cli(path, "--id", "customerID", "--label", "Churn", "--by", "Contract", "--json")
-    assert res.returncode == 0, res.stderr
-    out = json.loads(res.stdout)
-    assert out["by"] == "Contract"
-    assert out["overall_rate"] == pytest.approx(1869 / 7043)
-    segs = {s["segment"]: s for s in out["segments"]}
-    assert segs["Month-to-month"]["customers"] == 3875
-    assert segs["Month-to-month"]["churn_rate"] == pytest.approx(0.4271, abs=5e-5)
-    assert segs["Two year"]["churned"] == 48
-    assert set(segs["Two year"]) == {
-        "segment", "customers", "churned", "churn_rate", "ci_low", "ci_high", "lift", "small",
-    }  # fmt: skip
-    res = _cli(
-        path, "--id", "customerID", "--label", "Churn", "--by", "tenure", "--bins", "3", "--json"
-    )
-    assert res.returncode == 0, res.stderr
-    assert len(json.loads(res.stdout)["segments"]) == 3
-
-
-def test_cli_bad_column_is_one_error_line(shared_data):
-    path = str(shared_data / "telco_customer_churn.csv")
-    res = _cli(path, "--id", "customerID", "--label", "Churn", "--by", "Nope", "--json")
-    assert res.returncode == 2
-    assert res.stderr.startswith("error:") and "Nope" in res.stderr
-    assert "Traceback" not in res.stderr
 
 
 # ------------------------------------------------------------------------------- charts

@@ -95,13 +95,19 @@ def test_role_column_not_in_file():
 
 def test_label_without_churned_or_active_value():
     df = pd.DataFrame({"id": [1, 2, 3], "churn": ["No", "No", "No"]})
-    with pytest.raises(ChurnDataError, match="meaning churned") as exc:
-        build_customer_table(
-            df, ColumnRoles(id="id", label="churn", churned_values=("Yes",), active_values=("No",))
-        )
-    assert exc.value.column == "churn"
-    with pytest.raises(ChurnDataError, match="meaning active"):
+    # none churned: a 0 % table with a note, not an error (only training needs both)
+    t = build_customer_table(
+        df, ColumnRoles(id="id", label="churn", churned_values=("Yes",), active_values=("No",))
+    )
+    assert t.frame["churned"].tolist() == [0.0, 0.0, 0.0]
+    assert any("the churn rate is 0 %" in n for n in t.notes)
+    # no value matches either meaning: an error naming the column
+    with pytest.raises(ChurnDataError, match="meaning churned or active") as exc:
         build_customer_table(df, ColumnRoles(id="id", label="churn", churned_values=("Yes",)))
+    assert exc.value.column == "churn"
+    # no value chosen at all
+    with pytest.raises(ChurnDataError, match="meaning churned"):
+        build_customer_table(df, ColumnRoles(id="id", label="churn"))
 
 
 def test_customers_with_start_date_get_tenure_to_snapshot():

@@ -1,10 +1,9 @@
-"""churn.whatif: edits, suggestions, scenarios, segment campaigns, and the CLI."""
+"""churn.whatif: edits, suggestions, scenarios and segment campaigns.
+
+The ``whatif`` command is tested in tests/cli/test_whatif.py."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,8 @@ from churn.errors import ChurnDataError
 from churn.io import read_table
 from churn.roles import ColumnRoles, infer_roles
 from churn.shapes import build_customer_table
+from churn.whatif import campaign as WC
+from churn.whatif import linked as WL
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample" / "subscriptions.csv"
@@ -239,7 +240,7 @@ def test_mapping_on_sorted_groups_equals_map_percentile_exactly():
         dst = np.sort(rng.integers(0, 400, n2).astype(float) if trial % 3 else rng.normal(size=n2))
         v = np.r_[rng.choice(src, 5), rng.normal(size=3) * 30, [np.nan]]
         for integer in (False, True):
-            fast = W._map_sorted(v, src, dst, integer)
+            fast = WL._map_sorted(v, src, dst, integer)
             assert np.array_equal(fast, W.map_percentile(v, src, dst, integer), equal_nan=True)
 
 
@@ -310,12 +311,12 @@ def test_scaled_counts_stay_whole_numbers(tiny, sample):
     table, trained, space = tiny
     specs = {r["feature"]: r for r in space.to_dict("records")}
     rows = table.frame
-    scaled = W._intervene(rows, W.Intervention("scale", "support_tickets", 0.7), specs)
+    scaled = WC._intervene(rows, W.Intervention("scale", "support_tickets", 0.7), specs)
     t = scaled["support_tickets"].to_numpy()
     assert np.all(t == np.round(t))
     assert abs(t.sum() - 0.7 * rows["support_tickets"].sum()) <= 0.5
     assert np.all(np.abs(t - 0.7 * rows["support_tickets"]) < 1)
-    capped = W._intervene(rows, W.Intervention("cap", "support_tickets", 1.5), specs)
+    capped = WC._intervene(rows, W.Intervention("cap", "support_tickets", 1.5), specs)
     assert capped["support_tickets"].max() == 1  # a cap of 1.5 tickets is at most 1
     table, trained, space = sample
     ids = W.segment_ids(table, column="support_tickets_90d", values=[2, 3, 4, 5, 6, 7, 8])
@@ -558,17 +559,17 @@ def test_scale_and_cap_arithmetic_and_errors(tiny):
     specs = {r["feature"]: r for r in space.to_dict("records")}
     rows = table.frame.iloc[:6]
     half = W.Intervention("scale", "support_tickets", 0.5)
-    exact = W._intervene(rows, half, specs, whole=False)
+    exact = WC._intervene(rows, half, specs, whole=False)
     np.testing.assert_allclose(exact["support_tickets"], rows["support_tickets"] * 0.5)
     # tickets are counts: [3, 2, 2, 1, 1, 0] / 2 = [1.5, 1, 1, .5, .5, 0], total 4.5; the
     # fractions (.5 .5 .5) sum to 1.5, rounded to 2: the first two of them go up
-    scaled = W._intervene(rows, half, specs)
+    scaled = WC._intervene(rows, half, specs)
     np.testing.assert_array_equal(rows["support_tickets"], [3, 2, 2, 1, 1, 0])
     np.testing.assert_array_equal(scaled["support_tickets"], [2, 1, 1, 1, 0, 0])
-    capped = W._intervene(rows, W.Intervention("cap", "support_tickets", 1), specs)
+    capped = WC._intervene(rows, W.Intervention("cap", "support_tickets", 1), specs)
     np.testing.assert_allclose(capped["support_tickets"], np.minimum(rows["support_tickets"], 1))
     with pytest.raises(ChurnDataError, match="category"):
-        W._intervene(rows, W.Intervention("scale", "contract", 0.5), specs)
+        WC._intervene(rows, W.Intervention("scale", "contract", 0.5), specs)
     with pytest.raises(ChurnDataError, match="acceptance"):
         W.segment_scenario(
             trained, table, rows["customer_id"], W.Intervention("cap", "support_tickets", 1),
@@ -598,47 +599,6 @@ def test_real_telco_file(shared_data):
         for c in monthly["customer_id"].head(30)
     ]
     assert np.mean(np.array(deltas) < 0) > 0.9  # longer contracts churn less in Telco
-
-
-# --------------------------------------------------------------------------- CLI
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "churn", "whatif", str(SAMPLE), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-
-
-def test_cli_json_and_bad_input(tmp_path):
-    p = _cli("--customer", "C00002", "--set", "support_tickets_90d=0", "--set", "plan=Premium",
-             "--json")  # fmt: skip
-    assert p.returncode == 0, p.stderr
-    out = json.loads(p.stdout)
-    assert set(out) == {
-        "customer", "before", "after", "delta", "changes", "move_linked", "linked_changes",
-    }  # fmt: skip
-    assert out["customer"] == "C00002" and 0 <= out["after"] <= 1
-    assert out["delta"] == pytest.approx(out["after"] - out["before"])
-    cols = [c["column"] for c in out["changes"]]
-    assert "plan" in cols
-    # the fee goes with the plan: it moves with it, and is listed
-    assert out["move_linked"] is True
-    (fee,) = out["linked_changes"]
-    assert fee["column"] == "monthly_fee" and fee["linked_to"] == ["plan"]
-    assert fee["after"] > fee["before"]  # Premium costs more than Basic
-    off = _cli("--customer", "C00002", "--set", "support_tickets_90d=0", "--set",
-               "plan=Premium", "--no-linked", "--json")  # fmt: skip
-    assert off.returncode == 0, off.stderr
-    off = json.loads(off.stdout)
-    assert off["move_linked"] is False and off["linked_changes"] == []
-    assert off["changes"] == out["changes"] and off["before"] == out["before"]
-    bad = _cli("--customer", "C00002", "--set", "plan=Gold", "--json")
-    assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Gold" in bad.stderr
-    assert "Traceback" not in bad.stderr
-    bad = _cli("--customer", "C00002", "--set", "colour=red")
-    assert bad.returncode == 2 and "colour" in bad.stderr
 
 
 def test_reasons_moved_add_up(sample):

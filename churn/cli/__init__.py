@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import pkgutil
 import sys
 from collections.abc import Callable
@@ -91,6 +92,18 @@ def emit_json(obj: Any) -> None:
     print(json.dumps(_jsonable(obj), ensure_ascii=False, allow_nan=False))
 
 
+def respond(args: argparse.Namespace, payload: dict[str, Any], print_text) -> int:
+    """The end of every read-only command: the payload as JSON (``--json``) or as text.
+
+    Returns the exit status (0), so a command's ``run`` can end with ``return respond(...)``.
+    """
+    if getattr(args, "json", False):
+        emit_json(payload)
+    else:
+        print_text(payload)
+    return 0
+
+
 def _jsonable(obj: Any) -> Any:
     import math
 
@@ -125,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Library logs (e.g. churn.contain's report of a crashed reader) stay off stderr unless
+    # the caller configured logging: the CLI prints one ``error:`` line, nothing more.
+    quiet = logging.getLogger("churnlens")
+    if not any(isinstance(h, logging.NullHandler) for h in quiet.handlers):
+        quiet.addHandler(logging.NullHandler())
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

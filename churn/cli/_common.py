@@ -1,7 +1,8 @@
 """Shared plumbing of the data commands: role flags -> ColumnRoles -> CustomerTable.
 
 This module registers no command (its name starts with ``_``); ``summary`` and later
-commands import :func:`roles_from_args` and :func:`load_table_from_args` from here.
+commands import :func:`roles_from_args`, :func:`settings_from_args` and
+:func:`load_table_from_args` from here.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from churn.errors import ChurnDataError
 from churn.roles import (
     SINGLE_ROLES,
     ColumnRoles,
-    _facts,
-    _tenure_unit,
+    column_facts,
     infer_roles,
     label_key,
     label_text,
     normalize_label_values,
+    tenure_unit,
 )
+from churn.settings import IntakeSettings
 from churn.table import CustomerTable
 from churn.text import msg
 
@@ -36,7 +38,6 @@ FLAG_ROLES = {
     "amount": "amount",
     "tenure": "tenure",
 }
-DEFAULT_INACTIVITY_DAYS = 90
 
 
 def _require_column(cols: list[str], col: str) -> None:
@@ -84,7 +85,9 @@ def label_values_from(
     return tuple(churned), tuple(active)
 
 
-def roles_from_args(frame: pd.DataFrame, args: argparse.Namespace) -> ColumnRoles:
+def roles_from_args(
+    frame: pd.DataFrame, args: argparse.Namespace, proposed: ColumnRoles | None = None
+) -> ColumnRoles:
     """The proposed roles of ``frame``, overridden by every role flag given.
 
     Parameters
@@ -93,6 +96,8 @@ def roles_from_args(frame: pd.DataFrame, args: argparse.Namespace) -> ColumnRole
         The file as read.
     args : argparse.Namespace
         Parsed arguments of a command that used ``churn.cli.add_file_arguments``.
+    proposed : ColumnRoles, optional
+        ``infer_roles(frame)`` when already known (the reading worker proposes them).
 
     Returns
     -------
@@ -105,7 +110,7 @@ def roles_from_args(frame: pd.DataFrame, args: argparse.Namespace) -> ColumnRole
         are: ...``), or a ``--churned-value`` the label column does not hold.
     """
     cols = [str(c) for c in frame.columns]
-    roles = infer_roles(frame)
+    roles = proposed if proposed is not None else infer_roles(frame)
     given: dict[str, str] = {}
     for attr, role in FLAG_ROLES.items():
         col = getattr(args, attr, None)
@@ -146,7 +151,7 @@ def roles_from_args(frame: pd.DataFrame, args: argparse.Namespace) -> ColumnRole
             series, churned_given
         )
     if "tenure" in given:
-        changes["tenure_unit"] = _tenure_unit(_facts(frame[given["tenure"]], given["tenure"]))
+        changes["tenure_unit"] = tenure_unit(column_facts(frame[given["tenure"]], given["tenure"]))
     dayfirst = getattr(args, "dayfirst", None)
     if dayfirst:
         changes["dayfirst"] = dayfirst == "yes"
@@ -169,7 +174,7 @@ def load_table_from_args(args: argparse.Namespace) -> tuple[Any, ColumnRoles, Cu
     -------
     (ReadResult, ColumnRoles, CustomerTable)
     """
-    from churn.io import read_table
+    from churn.contain import read_contained
     from churn.shapes import build_customer_table
 
     path = Path(args.file)
@@ -181,18 +186,24 @@ def load_table_from_args(args: argparse.Namespace) -> tuple[Any, ColumnRoles, Cu
         raise ChurnDataError(
             msg("'{file}' is a folder, not a file", file=args.file), fix=msg("give a file")
         )
-    result = read_table(path, name=path.name, sheet=getattr(args, "sheet", None))
+    # In a worker process: a file that crashes a reader is one error line, not a crash.
+    result, proposed = read_contained(path, name=path.name, sheet=getattr(args, "sheet", None))
     frame = result.frame
     if frame.shape[1] == 0 or len(frame) == 0:
         raise ChurnDataError(
             msg("'{name}' holds no data rows", name=path.name), fix=msg("check the file")
         )
-    roles = roles_from_args(frame, args)
-    n = getattr(args, "inactivity_days", None)
-    table = build_customer_table(
-        frame,
-        roles,
-        snapshot=getattr(args, "snapshot", None),
-        inactivity_days=DEFAULT_INACTIVITY_DAYS if n is None else n,
-    )
-    return result, roles, table
+    roles = roles_from_args(frame, args, proposed)
+    settings = settings_from_args(args, IntakeSettings(roles, sheet=result.sheet))
+    return result, roles, build_customer_table(frame, settings)
+
+
+def settings_from_args(args: argparse.Namespace, base: IntakeSettings) -> IntakeSettings:
+    """``base`` with the settings the flags give: ``--snapshot``, ``--inactivity-days``
+    and ``--sheet`` (a flag left out keeps ``base``'s value)."""
+    changes: dict[str, Any] = {}
+    for flag in ("snapshot", "inactivity_days", "sheet"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            changes[flag] = value
+    return base.with_(**changes) if changes else base

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from churn.cli import Command, add_file_arguments, emit_json, register
 from churn.errors import ChurnDataError
+from churn.languages import DEFAULT_LANGUAGE, LANGUAGES
 from churn.text import msg
 
 
@@ -17,7 +18,9 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="a saved ChurnLens model (default: train the default model on FILE)",
     )
-    p.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the texts")
+    p.add_argument(
+        "--lang", choices=list(LANGUAGES), default=DEFAULT_LANGUAGE, help="language of the texts"
+    )
     p.add_argument("--playbook", metavar="CSV", help="a playbook file (default: the built-in)")
 
 

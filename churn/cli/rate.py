@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from churn.cli import Command, add_file_arguments, emit_json, register
+from churn.cli import Command, add_file_arguments, register, respond
 from churn.cli._common import load_table_from_args
 from churn.metrics import CHURN_DEFINITIONS, PERIODS, period_table
 
@@ -107,11 +107,7 @@ def run(args: argparse.Namespace) -> int:
     _, _, table = load_table_from_args(args)
     periods = period_table(table, args.period, args.definition)
     payload = rate_payload(periods, args.period, args.definition)
-    if args.json:
-        emit_json(payload)
-    else:
-        _print_text(payload)
-    return 0
+    return respond(args, payload, _print_text)
 
 
 register(

@@ -9,7 +9,8 @@ from pathlib import Path
 from churn.cli import Command, add_file_arguments, register
 from churn.cli._common import load_table_from_args
 from churn.errors import ChurnDataError
-from churn.report import LANGS, SECTIONS, build_report
+from churn.languages import DEFAULT_LANGUAGE, LANGUAGES
+from churn.report import SECTIONS, build_report
 from churn.text import msg
 
 #: sections that need a trained model
@@ -33,7 +34,9 @@ def parse_sections(text: str | None) -> list[str] | None:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_file_arguments(p)
     p.add_argument("-o", "--output", required=True, help="OUT.html or OUT.xlsx")
-    p.add_argument("--lang", choices=list(LANGS), default="en", help="report language")
+    p.add_argument(
+        "--lang", choices=list(LANGUAGES), default=DEFAULT_LANGUAGE, help="report language"
+    )
     p.add_argument(
         "--sections",
         default=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from churn.cli import Command, add_file_arguments, register
@@ -25,11 +26,13 @@ def _role_flags_given(args: argparse.Namespace) -> bool:
 def scored_frame(trained, args: argparse.Namespace):
     """customer_id, the file's id column, risk and risk_rank for every customer of the file.
 
-    The roles saved with the model are reused (a new file has the same columns); role
-    flags override them. A file without the label column is scored all the same.
+    The settings saved with the model are reused (a new file has the same columns):
+    its roles, snapshot and inactivity window. Role flags, ``--snapshot`` and
+    ``--inactivity-days`` override them. A file without the label column is scored all
+    the same. ``attrs["notes"]`` says when the settings used differ from the model's.
     """
-    from churn.cli._common import DEFAULT_INACTIVITY_DAYS, roles_from_args
-    from churn.io import read_table
+    from churn.cli._common import roles_from_args, settings_from_args
+    from churn.contain import read_contained
     from churn.model import score_new_file
 
     path = Path(args.file)
@@ -37,18 +40,15 @@ def scored_frame(trained, args: argparse.Namespace):
         raise ChurnDataError(
             msg("file '{file}' not found", file=args.file), fix=msg("check the path")
         )
-    roles = None
-    if _role_flags_given(args) or not trained.roles:
-        roles = roles_from_args(read_table(path, name=path.name, sheet=args.sheet).frame, args)
-    n = args.inactivity_days
+    settings = trained.intake_settings()
+    need_roles = _role_flags_given(args) or not trained.roles
+    # Read once, in a worker process (a file that crashes a reader is one error line).
+    result, proposed = read_contained(path, name=path.name, sheet=args.sheet, propose=need_roles)
+    if need_roles:
+        settings = settings.with_(roles=roles_from_args(result.frame, args, proposed))
+    settings = settings_from_args(args, settings.with_(sheet=result.sheet))
     return score_new_file(
-        trained,
-        path,
-        name=path.name,
-        sheet=args.sheet,
-        roles=roles,
-        snapshot=args.snapshot,
-        inactivity_days=DEFAULT_INACTIVITY_DAYS if n is None else n,
+        trained, result.frame, name=path.name, sheet=args.sheet, settings=settings
     )
 
 
@@ -63,6 +63,8 @@ def _run(args: argparse.Namespace) -> int:
         )
     trained = load_model(args.model_file)
     out = scored_frame(trained, args)
+    for note in out.attrs.get("notes", ()):
+        print(f"note: {note}", file=sys.stderr)
     write_scores(out, out_path)
     print(f"scored {len(out):,} customers with {trained.label}; wrote {out_path}")
     return 0

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from churn.cli import Command, add_file_arguments, emit_json, register
+from churn.cli import Command, add_file_arguments, register, respond
 from churn.cli._common import load_table_from_args
 
 #: The per-segment fields of the ``--json`` output, in order.
@@ -100,11 +100,7 @@ def run(args: argparse.Namespace) -> int:
     )
     payload = segments_payload(result)
     payload["by"] = args.by
-    if args.json:
-        emit_json(payload)
-    else:
-        _print_text(payload)
-    return 0
+    return respond(args, payload, _print_text)
 
 
 register(

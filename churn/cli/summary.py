@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from churn.cli import Command, add_file_arguments, emit_json, register
+from churn.cli import Command, add_file_arguments, register, respond
 from churn.cli._common import load_table_from_args
 from churn.table import STATUS, STATUS_EXCLUDED, STATUS_TOO_NEW
 
@@ -91,11 +91,7 @@ def run(args: argparse.Namespace) -> int:
         from pathlib import Path
 
         s["file"] = Path(args.file).name
-    if args.json:
-        emit_json(s)
-    else:
-        _print_text(s)
-    return 0
+    return respond(args, s, _print_text)
 
 
 register(

@@ -6,7 +6,7 @@ import argparse
 import math
 from typing import Any
 
-from churn.cli import Command, add_file_arguments, emit_json, register
+from churn.cli import Command, add_file_arguments, register, respond
 from churn.cli._common import load_table_from_args
 from churn.metrics import SurvivalResult, survival_curves
 
@@ -74,11 +74,7 @@ def run(args: argparse.Namespace) -> int:
     _, _, table = load_table_from_args(args)
     res = survival_curves(table, by=args.by)
     payload = survival_payload(res)
-    if args.json:
-        emit_json(payload)
-    else:
-        _print_text(payload)
-    return 0
+    return respond(args, payload, _print_text)
 
 
 register(

@@ -1,0 +1,341 @@
+"""Sections: the registry of section builders and the built-in builders, in report order.
+
+Each section is made by a builder in :data:`SECTIONS`; a builder whose inputs are missing
+raises :class:`SectionSkipped` and the report keeps a one-line note instead of the section.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from churn.report.catalogue import GLOSSARY_TERMS, SEVERITY
+from churn.report.formatting import chart_labels, fmt_int, fmt_num, fmt_p, fmt_pct, header, text
+from churn.table import CustomerTable
+from churn.text import localize
+
+CHART_WIDTH = 640
+
+
+class SectionSkipped(Exception):
+    """Raised by a builder whose inputs are missing; the message says why in words."""
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything a section builder may use; each builder takes only what it needs."""
+
+    table: CustomerTable
+    trained: Any = None
+    issues: Sequence[Any] = ()
+    scenarios: Sequence[Mapping[str, Any]] = ()
+    lang: str = "en"
+    segment_columns: Sequence[str] | None = None
+    top_at_risk: int = 20
+    charts: bool = True
+    personal: bool = False
+
+
+@dataclass
+class Section:
+    """One section: a title, plain-words paragraphs, named tables and Altair charts."""
+
+    name: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    charts: list[Any] = field(default_factory=list)
+    #: a shorter view of a table for the HTML page (the XLSX keeps the full table)
+    display: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+Builder = Callable[[ReportInputs], Section]
+#: name -> builder, in report order.
+SECTIONS: dict[str, Builder] = {}
+
+
+def register_section(name: str) -> Callable[[Builder], Builder]:
+    """Decorator adding a section builder to :data:`SECTIONS` under ``name``."""
+
+    def deco(fn: Builder) -> Builder:
+        SECTIONS[name] = fn
+        return fn
+
+    return deco
+
+
+def section_title(name: str, lang: str = "en") -> str:
+    """The translated title of a registered section."""
+    return text(f"{name}.title", lang)
+
+
+def _labelled(table: CustomerTable) -> tuple[int, int]:
+    c = table.frame["churned"]
+    return int(c.notna().sum()), int((c == 1).sum())
+
+
+@register_section("data")
+def _data(inp: ReportInputs) -> Section:
+    t, lang = inp.table, inp.lang
+    labelled, churned = _labelled(t)
+    s = Section("data", text("data.title", lang))
+    s.paragraphs.append(
+        text(
+            "data.p1",
+            lang,
+            rows=fmt_int(t.rows_in),
+            shape=text(f"shape.{t.shape}", lang),
+            customers=fmt_int(len(t.frame)),
+            churned=fmt_int(churned),
+            labelled=fmt_int(labelled),
+            rate=fmt_pct(churned / labelled if labelled else float("nan"), lang=lang),
+        )
+    )
+    s.paragraphs.extend(localize(n, lang) for n in t.notes)
+    if inp.issues:
+        s.paragraphs.append(text("data.p2", lang, issues=fmt_int(len(inp.issues))))
+        s.tables["issues"] = pd.DataFrame(
+            [
+                {
+                    "severity": SEVERITY.get(lang, {}).get(i.severity, i.severity),
+                    "code": i.code,
+                    "column": i.column,
+                    "message": localize(i.message, lang),
+                    "fix": localize(i.fix, lang),
+                    "count": i.count,
+                }
+                for i in inp.issues
+            ]
+        )
+    else:
+        s.paragraphs.append(text("data.none", lang))
+    return s
+
+
+@register_section("over_time")
+def _over_time(inp: ReportInputs) -> Section:
+    from churn.metrics import period_table
+
+    if inp.table.frame["start_date"].notna().sum() == 0:
+        raise SectionSkipped(text("over_time.no_dates", inp.lang))
+    periods = period_table(inp.table, "month", "start")
+    s = Section("over_time", text("over_time.title", inp.lang))
+    full = periods[~periods["partial"].astype(bool)]
+    last = full.iloc[-1] if len(full) else periods.iloc[-1]
+    s.paragraphs.append(
+        text(
+            "over_time.p1",
+            inp.lang,
+            lost=fmt_int(last["numerator"]),
+            at_risk=fmt_int(last["denominator"]),
+            rate=fmt_pct(last["churn_rate"], lang=inp.lang),
+        )
+    )
+    cols = ["period", "active_start", "new", "churned", "numerator", "denominator"]
+    cols += ["churn_rate", "ci_low", "ci_high", "partial"]
+    s.tables["churn_by_month"] = periods[cols].assign(period=periods["period"].astype(str))
+    if inp.charts:
+        from churn.charts.over_time import churn_rate_chart
+
+        s.charts.append(
+            churn_rate_chart(periods, chart_labels(inp.lang)).properties(width=CHART_WIDTH)
+        )
+    return s
+
+
+@register_section("cohorts")
+def _cohorts(inp: ReportInputs) -> Section:
+    from churn.metrics import cohort_table, survival_curves
+
+    t, lang = inp.table, inp.lang
+    if t.frame["tenure_days"].notna().sum() == 0:
+        raise SectionSkipped(text("over_time.no_dates", lang))
+    s = Section("cohorts", text("cohorts.title", lang))
+    overall = survival_curves(t)
+    med = overall.groups["median_lifetime_days"].iloc[0]
+    median = (
+        text("cohorts.not_reached", lang)
+        if not math.isfinite(med)
+        else text("cohorts.days", lang, n=fmt_int(med))
+    )
+    s.paragraphs.append(
+        text("cohorts.p1", lang, used=fmt_int(overall.customers_used), median=median)
+    )
+    by = next(iter(t.categorical), None)
+    res = survival_curves(t, by=by) if by else overall
+    if by and res.logrank_p is not None:
+        s.paragraphs.append(text("cohorts.p2", lang, by=by, p=fmt_p(res.logrank_p)))
+    s.tables["survival_groups"] = res.groups
+    if t.frame["start_date"].notna().any():
+        coh = cohort_table(t)
+        s.tables["cohorts"] = coh
+        if len(coh):
+            months = [m for m in (0, 1, 3, 6, 12, 24) if m in set(coh["months_since"])]
+            wide = coh[coh["months_since"].isin(months)].pivot_table(
+                index="cohort", columns="months_since", values="retention", aggfunc="first"
+            )
+            wide.columns = [f"retention_{m}" for m in wide.columns]
+            s.display["cohorts"] = wide.reset_index().assign(
+                cohort=lambda d: d["cohort"].astype(str)
+            )
+    if inp.charts:
+        from churn.charts.over_time import survival_chart
+
+        s.charts.append(
+            survival_chart(res.curves, chart_labels(lang)).properties(width=CHART_WIDTH)
+        )
+    return s
+
+
+@register_section("segments")
+def _segments(inp: ReportInputs) -> Section:
+    from churn.segments import churn_by_segment, recognise_warning_signs, warning_signs
+
+    t, lang = inp.table, inp.lang
+    cols = list(inp.segment_columns or t.categorical[:3])
+    if not cols or t.frame["churned"].notna().sum() == 0:
+        raise SectionSkipped(text("segments.none", lang))
+    s = Section("segments", text("segments.title", lang))
+    frames = []
+    for col in cols:
+        seg = churn_by_segment(t, col)
+        frames.append(seg.assign(column=col)[["column", *seg.columns]])
+    out = pd.concat(frames, ignore_index=True)
+    labelled, churned = _labelled(t)
+    s.paragraphs.append(text("segments.p1", lang, rate=fmt_pct(churned / labelled, lang=lang)))
+    s.tables["churn_by_segment"] = out
+    signs = recognise_warning_signs(t.frame.columns)
+    if signs:
+        # level_order only sorts the levels; the reader needs the levels themselves
+        table = warning_signs(t, signs).drop(columns=["level_order"], errors="ignore")
+        s.tables["warning_signs"] = table
+    return s
+
+
+def _need_model(inp: ReportInputs) -> Any:
+    if inp.trained is None:
+        raise SectionSkipped(text("model.none", inp.lang))
+    return inp.trained
+
+
+@register_section("model")
+def _model(inp: ReportInputs) -> Section:
+    from churn.model.registry import model_label
+
+    tm, lang = _need_model(inp), inp.lang
+    m = tm.metrics
+    s = Section("model", text("model.title", lang))
+    # PR AUC's guessing baseline is the churn rate of the customers it was measured on
+    base = m.get("base_rate", tm.class_balance.get("base_rate", float("nan")))
+    split = getattr(tm.split, "description", None) or str(getattr(tm.split, "kind", tm.split))
+    split = localize(split, lang)
+    s.paragraphs.append(
+        text(
+            "model.p1",
+            lang,
+            model=model_label(tm.name, lang, default=tm.label),
+            split=split.rstrip(". "),
+            auc=fmt_num(m.get("roc_auc")),
+            pr=fmt_num(m.get("pr_auc")),
+            base=fmt_pct(base, lang=lang),
+            brier=fmt_num(m.get("brier")),
+            lift=fmt_num(m.get("top_decile_lift"), 2),
+        )
+    )
+    rows = [
+        {"metric": k, "label": header(f"m.{k}", lang).removeprefix("m."), "value": float(v)}
+        for k, v in m.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
+    s.tables["model_metrics"] = pd.DataFrame(rows, columns=["metric", "label", "value"])
+    s.display["model_metrics"] = s.tables["model_metrics"][["label", "value"]]
+    if inp.charts:
+        from churn.charts.model import roc_chart
+        from churn.model import roc_frame
+
+        p = tm.predictions
+        roc = roc_chart(roc_frame(p["churned"], p["score"]), chart_labels(lang))
+        s.charts.append(roc.properties(width=CHART_WIDTH // 2, height=CHART_WIDTH // 2))
+    return s
+
+
+def _explain_module(lang: str) -> Any:
+    try:
+        from churn import explain
+    except ImportError as exc:  # the module is optional while it is being written
+        raise SectionSkipped(text("drivers.missing", lang)) from exc
+    return explain
+
+
+@register_section("drivers")
+def _drivers(inp: ReportInputs) -> Section:
+    tm = _need_model(inp)
+    E = _explain_module(inp.lang)
+    g = E.global_drivers(tm, inp.table)
+    s = Section("drivers", text("drivers.title", inp.lang))
+    s.paragraphs.append(text("drivers.p1", inp.lang, n=fmt_int(g.n_sample)))
+    imp = g.importance.copy()
+    for c in ("mean_abs_contribution", "mean_contribution"):
+        imp[c] = imp[c] * 100  # points of risk
+    s.tables["drivers"] = imp
+    return s
+
+
+@register_section("at_risk")
+def _at_risk(inp: ReportInputs) -> Section:
+    from churn.model import score
+
+    tm = _need_model(inp)
+    E = _explain_module(inp.lang)
+    risk = score(tm, inp.table)
+    lst = E.at_risk_list(tm, inp.table, risk, top=inp.top_at_risk, lang=inp.lang)
+    s = Section("at_risk", text("at_risk.title", inp.lang))
+    s.paragraphs.append(text("at_risk.p1", inp.lang, n=fmt_int(len(lst))))
+    if not inp.personal:  # a handed-over report names customers by id only
+        private = {"name", "email", *getattr(inp.table, "personal", ())} - {"customer_id"}
+        lst = lst.drop(columns=[c for c in lst.columns if c in private])
+        s.paragraphs.append(text("at_risk.no_personal", inp.lang))
+    s.tables["at_risk"] = lst
+    keep = ["risk_rank", "customer_id", "name", "risk", "value_at_risk"]
+    keep += ["reason_1", "reason_2", "reason_3", "action"]
+    s.display["at_risk"] = lst[[c for c in keep if c in lst.columns]]
+    return s
+
+
+@register_section("scenarios")
+def _scenarios(inp: ReportInputs) -> Section:
+    if not inp.scenarios:
+        raise SectionSkipped(text("scenarios.none", inp.lang))
+    try:  # scenarios saved by the What-if page: churn.whatif lays them side by side
+        from churn.whatif import compare_scenarios
+
+        frame = compare_scenarios(list(inp.scenarios))
+    except Exception:  # any other list of dicts: one row each, nested values as text
+        frame = pd.DataFrame([{k: _flat(v) for k, v in sc.items()} for sc in inp.scenarios])
+    s = Section("scenarios", text("scenarios.title", inp.lang))
+    s.paragraphs.append(text("scenarios.p1", inp.lang, n=fmt_int(len(frame))))
+    s.tables["scenarios"] = frame
+    return s
+
+
+def _flat(v: Any) -> Any:
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    return str(v)
+
+
+@register_section("glossary")
+def _glossary(inp: ReportInputs) -> Section:
+    lang = inp.lang
+    s = Section("glossary", text("glossary.title", lang))
+    s.tables["glossary"] = pd.DataFrame(
+        {
+            text("col.term", lang): [text(f"g.{k}", lang) for k in GLOSSARY_TERMS],
+            text("col.definition", lang): [text(f"g.{k}_d", lang) for k in GLOSSARY_TERMS],
+        }
+    )
+    return s

@@ -1,0 +1,309 @@
+"""infer_roles: propose a role for every column, and a reason for each one left out.
+
+The proposal goes in steps, each a helper below: personal data first, then the customer
+id, the label, the dates, amount/tenure/reason, and last the features (or a reason to
+leave a column out).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from churn.roles.column_roles import (
+    ColumnRoles,
+    is_generic_pair,
+    map_label,
+    normalize_label_values,
+)
+from churn.roles.facts import ColumnFacts, facts_of, sample_rows, str_columns
+from churn.roles.leakage import leakage_detail
+from churn.roles.names import (
+    EMAIL_EXACT,
+    END_KO,
+    END_TOKENS,
+    EVENT_KO,
+    EVENT_TOKENS,
+    NAME_EXACT,
+    REASON_TOKENS,
+    START_KO,
+    START_TOKENS,
+    TENURE_EXACT,
+    TENURE_KO,
+)
+from churn.roles.scoring import (
+    amount_score,
+    code_like_values,
+    id_score,
+    is_code,
+    is_leaky_name,
+    is_personal_name,
+    is_phone,
+    label_name_score,
+    tenure_unit,
+    too_many_levels,
+)
+from churn.text import msg
+
+# Why a column is left out of the features: English text that the app can translate (the
+# values compare equal to the plain strings, so they also work as codes).
+REASON_IDENTIFIER = msg("identifier")
+REASON_PERSONAL = msg("personal data")
+REASON_CONSTANT = msg("constant")
+REASON_EMPTY = msg("mostly empty")
+REASON_TEXT = msg("free text / too many levels")
+REASON_DATE = msg("date (used as tenure/recency instead)")
+REASON_LEAK_NAME = msg("leakage suspect: the name suggests it is recorded at or after churn")
+#: Start of every leakage reason; the detail of :func:`leakage_reason` follows it.
+REASON_LEAK_PREFIX = "leakage suspect: "
+
+
+def leakage_reason(detail: str) -> str:
+    """The excluded-reason of a column that separates the label (``detail`` from
+    :func:`leakage_detail`): ``REASON_LEAK_PREFIX + detail``, translatable."""
+    return msg("leakage suspect: {detail}", detail=detail)
+
+
+def infer_roles(df: pd.DataFrame) -> ColumnRoles:
+    """Propose a role for every column, from its name (English or Korean) and its values.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The file as read (``churn.io.read_table(...).frame``); not modified.
+
+    Returns
+    -------
+    ColumnRoles
+        A proposal: id, label with its churned/active values, start/end or event
+        dates, amount, tenure, reason, name, e-mail, personal columns, model features
+        (with the categorical subset) and excluded columns with a reason each. The user
+        confirms or changes every role; nothing downstream guesses again.
+
+    Notes
+    -----
+    Names are matched on a normalised form (``customerID`` -> ``customer_id``) so that
+    "Churn", "churn_flag", "Exited", "이탈여부" all propose a label. Values decide too: a
+    column of e-mails is personal whatever its name, a column whose values are dates is
+    never a feature, and a label is only proposed when its values can be mapped to
+    churned and active.
+    """
+    df = str_columns(df)
+    df = sample_rows(df)  # a proposal: a large random sample of rows is enough
+    facts = facts_of(df)
+    draft = _Draft()
+    _propose_personal(facts, draft)
+    repeated_ids = _propose_id(facts, draft)
+    _propose_label(df, facts, draft)
+    _propose_dates(facts, draft, repeated_ids)
+    events = "event_date" in draft.roles
+    _propose_amount_tenure_reason(facts, draft, events)
+    _propose_features(df, facts, draft, events)
+    return ColumnRoles(**draft.roles)
+
+
+@dataclass
+class _Draft:
+    """The proposal so far: roles given, columns taken by a role, personal columns."""
+
+    roles: dict[str, Any] = field(default_factory=dict)
+    taken: set[str] = field(default_factory=set)
+    personal: list[str] = field(default_factory=list)
+
+    def take(self, role: str, col: str) -> None:
+        self.roles[role] = col
+        self.taken.add(col)
+
+
+def _propose_personal(facts: dict[str, ColumnFacts], draft: _Draft) -> None:
+    """Step 1. Personal data first: whatever else they look like, they are never features."""
+    roles, taken, personal, take = draft.roles, draft.taken, draft.personal, draft.take
+    for c, f in facts.items():
+        is_email = f.compact in EMAIL_EXACT or f.email_share >= 0.8
+        if is_email and f.kind == "text" or (f.compact in EMAIL_EXACT and f.missing == 1):
+            if "email" not in roles:
+                take("email", c)
+            else:
+                personal.append(c)
+                taken.add(c)
+        elif f.kind == "text" and (is_phone(f) or is_personal_name(f)) and not f.is_date:
+            personal.append(c)
+            taken.add(c)
+    for c, f in facts.items():
+        if c in taken or f.kind != "text":
+            continue
+        if f.compact in NAME_EXACT or (
+            f.person_share >= 0.8 and f.unique_ratio >= 0.5 and f.nunique >= 5
+        ):
+            if "name" not in roles:
+                take("name", c)
+            else:
+                personal.append(c)
+                taken.add(c)
+
+
+def _propose_id(facts: dict[str, ColumnFacts], draft: _Draft) -> bool:
+    """Step 2. Customer id: by name, else the first column unique on every row.
+
+    Returns whether the id repeats (several rows per customer: an event log).
+    """
+    taken, take = draft.taken, draft.take
+    id_scores = {c: id_score(f) for c, f in facts.items() if c not in taken}
+    id_scores = {
+        c: s for c, s in id_scores.items() if s > 0 and not facts[c].is_date and facts[c].nunique
+    }
+    if id_scores:
+        best = max(id_scores.values())
+        take("id", next(c for c, s in id_scores.items() if s == best))
+    else:
+        for c, f in facts.items():
+            if c in taken or f.is_date or f.missing > 0:
+                continue
+            if (f.kind == "text" or f.integer) and f.unique_ratio == 1.0 and f.n >= 2:
+                take("id", c)
+                break
+    id_col = draft.roles.get("id")
+    return bool(id_col and facts[id_col].unique_ratio < 0.95)
+
+
+def _propose_label(df: pd.DataFrame, facts: dict[str, ColumnFacts], draft: _Draft) -> None:
+    """Step 3. Label: named like one and with values that map to churned and active."""
+    label_candidates: list[tuple[float, str, tuple, tuple]] = []
+    for c, f in facts.items():
+        if c in draft.taken or f.is_date or f.nunique < 1 or f.nunique > 12:
+            continue
+        uniques = df[c].dropna().unique()
+        churned, active = normalize_label_values(uniques)
+        score = label_name_score(f)
+        if not churned or not active:
+            # A column named like the label whose values all mean one thing (everybody
+            # churned, or nobody did) is still the label: proposing it lets the build say
+            # exactly what is missing instead of "no label".
+            if score >= 2 and (churned or active):
+                label_candidates.append((score / 10, c, churned, active))
+            continue
+        if score == 0:
+            if is_generic_pair(churned, active) or f.nunique > 2:
+                continue
+            score = 0.5  # "Churned/Active", "이탈/유지" values under another name
+        label_candidates.append((score, c, churned, active))
+    if label_candidates:
+        best = max(s for s, *_ in label_candidates)
+        _, c, churned, active = next(x for x in label_candidates if x[0] == best)
+        draft.take("label", c)
+        draft.roles["churned_values"], draft.roles["active_values"] = churned, active
+
+
+def _propose_dates(facts: dict[str, ColumnFacts], draft: _Draft, repeated_ids: bool) -> None:
+    """Step 4. Dates: start, end, or an event log."""
+    roles, taken, take = draft.roles, draft.taken, draft.take
+    dates = [c for c, f in facts.items() if c not in taken and f.is_date]
+    for c in dates:
+        f = facts[c]
+        if "start" not in roles and (f.has(START_TOKENS) or f.contains(START_KO)):
+            take("start", c)
+        elif "end" not in roles and (f.has(END_TOKENS) or f.contains(END_KO)):
+            take("end", c)
+    if "end" not in roles:  # an end date column that is empty (nobody has left yet)
+        for c, f in facts.items():
+            if c not in taken and f.missing == 1.0 and (f.has(END_TOKENS) or f.contains(END_KO)):
+                take("end", c)
+                break
+    if "start" not in roles and "end" not in roles:
+        rest = [c for c in dates if c not in taken]
+        named = [c for c in rest if facts[c].has(EVENT_TOKENS) or facts[c].contains(EVENT_KO)]
+        pick = (named or rest)[:1]
+        if pick and (repeated_ids or ("label" not in roles and named)):
+            take("event_date", pick[0])
+
+
+def _propose_amount_tenure_reason(
+    facts: dict[str, ColumnFacts], draft: _Draft, events: bool
+) -> None:
+    """Step 5. Amount, tenure, reason."""
+    roles, taken = draft.roles, draft.taken
+    amount = {c: amount_score(f) for c, f in facts.items() if c not in taken}
+    amount = {c: s for c, s in amount.items() if s > 0}
+    if amount:
+        best = max(amount.values())
+        roles["amount"] = next(c for c, s in amount.items() if s == best)
+    if not events:
+        for c, f in facts.items():
+            if c in taken or c == roles.get("amount") or not f.is_numeric:
+                continue
+            if f.compact in TENURE_EXACT or "tenure" in f.compact or f.contains(TENURE_KO):
+                roles["tenure"] = c
+                roles["tenure_unit"] = tenure_unit(f)
+                break
+    for c, f in facts.items():
+        if c in taken or f.is_date:
+            continue
+        if f.kind == "text" and (f.has(REASON_TOKENS) or f.contains(("사유", "원인"))):
+            draft.take("reason", c)
+            break
+
+
+def _propose_features(
+    df: pd.DataFrame, facts: dict[str, ColumnFacts], draft: _Draft, events: bool
+) -> None:
+    """Step 6. Everything else: a feature, or excluded with a reason."""
+    roles, taken, personal = draft.roles, draft.taken, draft.personal
+    id_col = roles.get("id")
+    y = None
+    if "label" in roles:
+        y = map_label(df[roles["label"]], roles["churned_values"], roles["active_values"])
+    excluded: list[tuple[str, str]] = []
+    features: list[str] = []
+    categorical: list[str] = []
+    for c in personal + [roles[r] for r in ("name", "email") if r in roles]:
+        excluded.append((c, REASON_PERSONAL))
+    for c, f in facts.items():
+        if c in taken:
+            continue
+        if events and c == roles.get("amount"):
+            continue  # summed into monetary value, not a feature of its own
+        reason = _exclusion(df[c], f, y, id_col, events)
+        if reason:
+            excluded.append((c, reason))
+            continue
+        features.append(c)
+        if f.kind in ("text", "bool") and not f.numeric_text:
+            categorical.append(c)
+        elif is_code(f) or code_like_values(df[c], f):
+            categorical.append(c)
+
+    roles["features"] = tuple(features)
+    roles["categorical"] = tuple(categorical)
+    roles["personal"] = tuple(personal)
+    roles["excluded"] = tuple(excluded)
+
+
+def _exclusion(
+    s: pd.Series, f: ColumnFacts, y: pd.Series | None, id_col, events: bool
+) -> str | None:
+    """Why a column should not be a feature (None: it may be one)."""
+    if f.is_date:
+        return REASON_DATE
+    if f.missing > 0.5:
+        return REASON_EMPTY
+    if f.nunique <= 1:
+        return REASON_CONSTANT
+    if id_score(f) >= 2:
+        return REASON_IDENTIFIER
+    if is_leaky_name(f):
+        return REASON_LEAK_NAME
+    if f.n >= 20 and f.unique_ratio >= 0.95 and (f.kind == "text" and not f.numeric_text):
+        return REASON_IDENTIFIER
+    if f.n >= 20 and f.integer and f.unique_ratio == 1.0:
+        vals = s.dropna().to_numpy(dtype=float)
+        if vals.max() - vals.min() + 1 == len(vals):  # 1, 2, 3, ...: a row number
+            return REASON_IDENTIFIER
+    if f.kind == "text" and not f.numeric_text and too_many_levels(f):
+        return REASON_TEXT
+    if y is not None and not events:
+        detail = leakage_detail(s, y)
+        if detail:
+            return leakage_reason(detail)
+    return None

@@ -1,0 +1,105 @@
+"""Seeded generators of the sample data in ``data/sample/`` and of benchmark-sized data.
+
+Three files make the app useful with no upload at all:
+
+* ``subscriptions.csv``: one row per customer of a fictional Korean subscription
+  service, with signup and cancel dates, plan, contract, fee and the warning signs the
+  domain brief names. Churn is simulated from a hazard that depends on those signs in a
+  non-linear way (thresholds, levels, interactions, tenure, unobserved noise); every
+  planted effect is listed in :data:`VOLUNTARY_EFFECTS` and in ``data/sample/README.md``.
+* ``subscriptions_ko.xlsx``: the same customers as a Korean marketer's Excel export
+  (Korean headers and labels, a data-dictionary sheet first, real Excel dates).
+* ``transactions.csv``: an e-commerce order log with acquisition cohorts and customers
+  who go quiet, for the inactivity definition of churn.
+
+Everything is vectorised with numpy (a million customers in a few seconds, a
+ten-million-row event log in seconds) and reproducible: the same seed gives the same
+frame and the same bytes on disk. Regenerate with ``python -m churn.sample``.
+
+Import from ``churn.sample`` itself; the submodules are where the code lives:
+
+- :mod:`~churn.sample.subscriptions` -- the fictional business (plans, regions, the
+  planted effects) and :func:`generate_subscriptions`.
+- :mod:`~churn.sample.transactions` -- :func:`generate_transactions` (the order log) and
+  :func:`generate_event_log` (benchmark-sized logs).
+- :mod:`~churn.sample.files` -- the Korean export (:func:`to_korean`,
+  :func:`write_korean_xlsx`), :func:`write_samples` and :func:`main`, the entry point of
+  ``python -m churn.sample`` (``__main__.py``).
+- :mod:`~churn.sample.helpers` -- random draws, ids and days shared by the generators.
+"""
+
+from __future__ import annotations
+
+from churn.sample.files import (
+    KOREAN_COLUMNS,
+    SHEET_DATA,
+    SHEET_DICTIONARY,
+    SUBSCRIPTIONS_CSV,
+    SUBSCRIPTIONS_XLSX,
+    TRANSACTIONS_CSV,
+    main,
+    to_korean,
+    write_korean_xlsx,
+    write_samples,
+)
+from churn.sample.subscriptions import (
+    ANNUAL_DISCOUNT,
+    ANNUAL_SHARE,
+    CHANNELS,
+    CHURNED_KO,
+    CONTRACTS,
+    EMAIL_DOMAINS,
+    GIVEN_NAMES,
+    INVOLUNTARY_CHANCE,
+    OWNERS,
+    PLAN_FEE,
+    PLANS,
+    REASON_PAYMENT,
+    REASONS,
+    REGIONS,
+    SNAPSHOT,
+    SURNAMES,
+    VOLUNTARY_EFFECTS,
+    YES_NO,
+    generate_subscriptions,
+)
+from churn.sample.transactions import (
+    CATEGORIES,
+    generate_event_log,
+    generate_transactions,
+)
+
+__all__ = [
+    "ANNUAL_DISCOUNT",
+    "ANNUAL_SHARE",
+    "CATEGORIES",
+    "CHANNELS",
+    "CHURNED_KO",
+    "CONTRACTS",
+    "EMAIL_DOMAINS",
+    "GIVEN_NAMES",
+    "INVOLUNTARY_CHANCE",
+    "KOREAN_COLUMNS",
+    "OWNERS",
+    "PLANS",
+    "PLAN_FEE",
+    "REASONS",
+    "REASON_PAYMENT",
+    "REGIONS",
+    "SHEET_DATA",
+    "SHEET_DICTIONARY",
+    "SNAPSHOT",
+    "SUBSCRIPTIONS_CSV",
+    "SUBSCRIPTIONS_XLSX",
+    "SURNAMES",
+    "TRANSACTIONS_CSV",
+    "VOLUNTARY_EFFECTS",
+    "YES_NO",
+    "generate_event_log",
+    "generate_subscriptions",
+    "generate_transactions",
+    "main",
+    "to_korean",
+    "write_korean_xlsx",
+    "write_samples",
+]
