@@ -1,4 +1,17 @@
-"""The only place ``st.cache_data`` / ``st.cache_resource`` wrap library functions.
+"""The shared cached wrappers: the file read, the proposed roles, the customer table and
+its validation.
+
+This module and its siblings ``ui/cache_<page>.py`` are the only places that use
+``st.cache_data`` / ``st.cache_resource``; they only wrap ``churn`` calls and never draw.
+The page controllers (``ui.pages``) call them:
+
+- ``ui/cache_data_page.py``: label values, ambiguous dates, the inactivity preview;
+- ``ui/cache_over_time.py``: periods, customer lists, cohorts, survival, forecast;
+- ``ui/cache_segments.py``: churn by segment, value tiers, RFM, clusters, warning signs;
+- ``ui/cache_model.py``: training (``st.cache_resource``), evaluation, scores, exports;
+- ``ui/cache_explain.py``: the explainer, drivers, the at-risk list, one customer;
+- ``ui/cache_whatif.py``: what-if, suggestions and segment scenarios;
+- ``ui/cache_report.py``: the built report.
 
 Every cached function is keyed on explicit text keys (a SHA-256 of the uploaded bytes,
 plus the confirmed roles and settings), never on Streamlit's own hashing of a large
@@ -10,16 +23,21 @@ unpickle a fresh copy on every call, about 0.5 s per call for a million-row tabl
 every rerun of every page. The cached objects are shared by every session, so their
 arrays are made read-only (an in-place write raises instead of changing another user's
 data) and callers get a shallow copy (adding or replacing a column stays local).
+
+Uploads are read in a worker process (``churn.contain``): one worker reads the file and
+proposes its roles, and both answers share one cache entry.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from churn.errors import ChurnDataError
 from churn.table import CustomerTable
 from ui.state import Confirmed, Dataset
 
@@ -44,28 +62,64 @@ def _shallow(obj, **changes):
 
 @st.cache_resource(max_entries=_FRAMES, ttl=_TTL, show_spinner=False)
 def _read(content_hash: str, name: str, sheet: str | None, _data: bytes):
-    from churn.io import read_table
+    """(ReadResult, proposed roles, None), or (None, None, the error as JSON).
 
-    res = read_table(_data, name=name, sheet=sheet)
+    One worker process reads the file and proposes its roles (``churn.contain``), so a
+    file that crashes a reader or runs away with memory fails for its user alone. A
+    ``ChurnDataError`` is cached too (as JSON, raised afresh each time): the same bytes
+    fail the same way, and a file that crashed a worker is not read again on every rerun.
+    """
+    from churn.contain import read_contained
+
+    try:
+        res, roles = read_contained(_data, name=name, sheet=sheet)
+    except ChurnDataError as exc:
+        if getattr(exc, "reason", None) == "time":
+            raise  # a busy machine may be the cause: the next attempt reads again
+        return None, None, exc.to_json()
     _freeze(res.frame)
-    return res
+    if sheet is None and res.sheet is not None:
+        _remember_sheet(content_hash, name, res.sheet)
+    return res, roles, None
+
+
+#: (content hash, name) -> the sheet a read without a sheet picked. Asking for that sheet
+#: by name reuses the same entry (same frame, same roles) instead of reading it again.
+_PICKED: dict[tuple[str, str], str] = {}
+
+
+_PICKED_LOCK = threading.Lock()
+
+
+def _remember_sheet(content_hash: str, name: str, sheet: str) -> None:
+    with _PICKED_LOCK:
+        _PICKED[(content_hash, name)] = sheet
+        while len(_PICKED) > 4 * _FRAMES:
+            _PICKED.pop(next(iter(_PICKED)))
+
+
+def _entry(content_hash: str, name: str, sheet: str | None, data: bytes):
+    if sheet is not None and _PICKED.get((content_hash, name)) == sheet:
+        sheet = None
+    res, roles, error = _read(content_hash, name, sheet, data)
+    if error is not None:
+        raise ChurnDataError.from_json(error)
+    return res, roles
 
 
 def read(content_hash: str, name: str, sheet: str | None, _data: bytes):
     """Read an uploaded file (``churn.io.read_table``), keyed on its content hash."""
-    return _shallow(_read(content_hash, name, sheet, _data))
+    return _shallow(_entry(content_hash, name, sheet, _data)[0])
 
 
 def read_dataset(ds: Dataset, sheet: str | None = None):
     return read(ds.content_hash, ds.name, sheet if sheet is not None else ds.sheet, ds.data)
 
 
-@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
 def propose_roles(content_hash: str, name: str, sheet: str | None, _data: bytes):
-    """Proposed column roles for a file (``churn.roles.infer_roles``)."""
-    from churn.roles import infer_roles
-
-    return infer_roles(read(content_hash, name, sheet, _data).frame)
+    """Proposed column roles for a file (``churn.roles.infer_roles``), from the same
+    cached worker answer as :func:`read` (a frozen ``ColumnRoles``, safe to share)."""
+    return _entry(content_hash, name, sheet, _data)[1]
 
 
 @st.cache_resource(max_entries=_FRAMES, ttl=_TTL, show_spinner=False)
@@ -73,12 +127,8 @@ def _table(key: str, _ds: Dataset, _conf: Confirmed) -> CustomerTable:
     from churn.shapes import build_customer_table
 
     frame = read(_ds.content_hash, _ds.name, _conf.sheet, _ds.data).frame
-    table = build_customer_table(
-        frame,
-        _conf.roles,
-        snapshot=_conf.snapshot,
-        inactivity_days=_conf.inactivity_days,
-    )
+    # the whole settings object: the table (and a model trained on it) records the sheet too
+    table = build_customer_table(frame, _conf.settings)
     _freeze(table.frame)
     return table
 

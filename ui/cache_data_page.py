@@ -1,6 +1,7 @@
 """Cached library calls the Data page needs beyond the shared ones in ``ui/cache.py``.
 
-Same conventions as ``ui/cache.py``: every cached function is keyed on text (the file's
+One of the only places that cache (``ui/cache*.py``; see ``ui/cache.py``); nothing here
+draws. Same conventions as ``ui/cache.py``: every cached function is keyed on text (the file's
 content hash, the sheet, a column name, the roles as JSON); big inputs travel in
 underscore-prefixed arguments that Streamlit does not hash (DESIGN rule 7).
 """

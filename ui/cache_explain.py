@@ -1,6 +1,7 @@
 """Cached wrappers of :mod:`churn.explain` for the Explanations page (and What-if).
 
-Same conventions as ``ui/cache.py`` and ``ui/cache_model.py``: keys are the model's
+One of the only places that cache (``ui/cache*.py``; see ``ui/cache.py``); nothing here
+draws. Same conventions as ``ui/cache.py`` and ``ui/cache_model.py``: keys are the model's
 settings (``cache_model.settings_of(handle)``: dataset key + model + features + split)
 plus this page's own settings; the model and the table go in as underscore arguments so
 Streamlit never hashes a large frame. The shap explainer and the comparison reference
@@ -19,7 +20,7 @@ from churn import explain as E
 from churn import model as M
 from churn.table import CustomerTable
 from ui import cache_model as cm
-from ui.state import MODEL, Confirmed
+from ui.state import Confirmed
 
 _TTL = 4 * 3600  # seconds
 _MODELS = 8
@@ -56,22 +57,6 @@ def reference_of(settings: cm.Settings, tm: M.TrainedModel, table: CustomerTable
 def playbook() -> E.Playbook:
     """The built-in playbook (churn/playbook.csv)."""
     return E.load_playbook()
-
-
-def show_playbook(lang: str) -> None:
-    """The playbook as a table in ``lang``, its conditions (high / low / yes) translated."""
-    from ui.i18n import t
-    from ui.widgets import show_table
-
-    st.caption(t("explain.playbook_caption"))
-    book = E.playbook_table(playbook(), lang)
-    if "when" in book:
-        book = book.assign(when=book["when"].map(lambda w: t(f"explain.when_{w}", w=w)))
-    show_table(
-        book.rename(columns={c: t(f"explain.col_{c}") for c in book.columns}),
-        hide_index=True,
-        width="stretch",
-    )
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
@@ -174,12 +159,3 @@ def _levels(key: str, column: str, _table: CustomerTable) -> list[str]:
 def levels(conf: Confirmed, table: CustomerTable, column: str) -> list[str]:
     """The values a segment filter offers for ``column`` (most frequent first)."""
     return _levels(conf.key, column, table)
-
-
-def default_handle(conf: Confirmed, table: CustomerTable) -> dict:
-    """The handle of the default model with the table's features (what the Model page
-    would train first), stored in ``state.MODEL`` so every page shares it."""
-    split = "time" if cm.split_for(conf, table, "auto").time_available else "cv"
-    handle = cm.make_handle(conf, M.DEFAULT_MODEL, tuple(table.features), split)
-    st.session_state[MODEL] = handle
-    return handle

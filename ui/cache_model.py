@@ -1,29 +1,27 @@
-"""Cached wrappers and small display helpers for the Model page.
+"""Cached wrappers of :mod:`churn.model`: training, evaluation, scores and exports.
 
-Same conventions as ``ui/cache.py``: every cached function is keyed on the confirmed
+One of the only places that cache (``ui/cache*.py``; see ``ui/cache.py``); nothing here
+draws. Same conventions as ``ui/cache.py``: every cached function is keyed on the confirmed
 dataset's text key (``Confirmed.key``: content hash + roles + settings) plus the model
 settings; the customer table and the fitted model are passed as underscore arguments so
 Streamlit never hashes a large frame (DESIGN rule 7). The fitted model lives in
 ``st.cache_resource`` (one object shared by every session: never mutate it); a rerun or
 another page asking for the same settings gets the same object without retraining.
 
-Other pages fetch the current model with :func:`current_model`: the Model page stores a
-small settings dict (the *handle*) under ``ui.state.MODEL``, never the model itself.
+The Model page stores a small settings dict (the *handle*, :func:`make_handle`) under
+``ui.state.MODEL``, never the model itself. Pages ask ``ui.workspace.trained_model`` /
+``current_model`` for the model: they call :func:`restored_model` / :func:`train` here
+and save a newly trained model to the session's workspace.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from churn import model as M
 from churn.table import CustomerTable
-from ui import cache
-from ui.i18n import t
-from ui.state import MODEL, RESTORED_MODEL, Confirmed, Dataset
-from ui.widgets import fast
+from ui.state import RESTORED_MODEL, Confirmed
 
 _TTL = 4 * 3600  # seconds
 _MODELS = 8  # fitted models kept (each a few MB)
@@ -51,32 +49,18 @@ def _train(
     return M.train(_table, model=model, features=list(features), split=spec)
 
 
-def trained_model(handle: dict, table: CustomerTable) -> M.TrainedModel:
-    """The fitted model for ``handle`` (trained once per dataset key and settings).
-
-    A model read back from a saved workspace (``ui.workspace.restore``) is used as it is
-    when its settings match, instead of training again.
-    """
+def restored_model(handle: dict) -> M.TrainedModel | None:
+    """The model read back from a saved workspace (``ui.workspace.restore``) when its
+    settings match ``handle`` (used as it is instead of training again), else None."""
     restored = st.session_state.get(RESTORED_MODEL)
     if restored is not None and restored[0] == settings_of(handle):
         return restored[1]
-    tm = _train(*settings_of(handle), table)
-    from ui.workspace import autosave
-
-    autosave("model", model=tm, handle=handle)  # no-op once this model is saved
-    return tm
+    return None
 
 
-def current_model(ds: Dataset | None, conf: Confirmed | None) -> M.TrainedModel | None:
-    """The model the user trained on the Model page for this dataset, or None.
-
-    For other pages (Explanations, What-if): the same cached object, never a retrain
-    unless the cache expired.
-    """
-    handle = st.session_state.get(MODEL)
-    if not handle or ds is None or conf is None or handle.get("key") != conf.key:
-        return None
-    return trained_model(handle, cache.customer_table(ds, conf))
+def train(handle: dict, table: CustomerTable) -> M.TrainedModel:
+    """The fitted model for ``handle`` (trained once per dataset key and settings)."""
+    return _train(*settings_of(handle), table)
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
@@ -171,19 +155,18 @@ def decision(
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
-def _leaderboard(key: str, features: tuple[str, ...], _table: CustomerTable, _bar) -> pd.DataFrame:
-    def progress(i: int, n: int, name: str) -> None:
-        text = t("model.lb_progress", model=name, i=i + 1, n=n) if name else t("model.lb_done")
-        _bar.progress(min(i / n, 1.0), text=text)
-
-    return M.leaderboard(_table, features=list(features), progress=progress)
+def _leaderboard(
+    key: str, features: tuple[str, ...], _table: CustomerTable, _progress
+) -> pd.DataFrame:
+    return M.leaderboard(_table, features=list(features), progress=_progress)
 
 
 def leaderboard(
-    conf: Confirmed, table: CustomerTable, features: tuple[str, ...], bar
+    conf: Confirmed, table: CustomerTable, features: tuple[str, ...], progress
 ) -> pd.DataFrame:
-    """``churn.model.leaderboard`` (5-fold CV of every model) with a progress bar."""
-    return _leaderboard(conf.key, tuple(features), table, bar)
+    """``churn.model.leaderboard`` (5-fold CV of every model); ``progress(i, n, name)`` is
+    called as each model is fitted (the page draws it)."""
+    return _leaderboard(conf.key, tuple(features), table, progress)
 
 
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
@@ -207,9 +190,9 @@ def export_scores(handle: dict, tm: M.TrainedModel, table: CustomerTable, kind: 
 
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
 def _score_upload(
-    settings: Settings, upload_hash: str, name: str, _data: bytes, _tm: M.TrainedModel, _roles
+    settings: Settings, upload_hash: str, name: str, _data: bytes, _tm: M.TrainedModel, _intake
 ) -> tuple[pd.DataFrame, bytes]:
-    scored = M.score_new_file(_tm, _data, name=name, roles=_roles)
+    scored = M.score_new_file(_tm, _data, name=name, settings=_intake)  # the confirmed ones
     return scored, M.scores_bytes(scored, "csv")
 
 
@@ -221,7 +204,7 @@ def score_upload(
     import hashlib
 
     digest = hashlib.sha256(data).hexdigest()
-    return _score_upload(settings_of(handle), digest, name, data, tm, conf.roles)
+    return _score_upload(settings_of(handle), digest, name, data, tm, conf.settings)
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
@@ -236,150 +219,3 @@ def _model_file(settings: Settings, _tm: M.TrainedModel) -> bytes:
 def model_file(handle: dict, tm: M.TrainedModel) -> bytes:
     """The trained model as a skops file (for ``python -m churn score --model-file``)."""
     return _model_file(settings_of(handle), tm)
-
-
-def chart_labels() -> dict[str, str]:
-    """Translated labels for ``churn.charts.model`` builders."""
-    from churn.charts.model import DEFAULT_LABELS
-
-    return {k: t(f"model.chart_{k}") for k in DEFAULT_LABELS}
-
-
-def metric_rows(m: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """(label, value, baseline text, meaning) for each headline metric."""
-    from ui.i18n import fmt_pct
-
-    return [
-        (
-            t("model.m_roc_auc"),
-            f"{m['roc_auc']:.3f}",
-            t("model.base_roc_auc"),
-            t("model.mean_roc_auc", pct=fmt_pct(m["roc_auc"], 0)),
-        ),
-        (
-            t("model.m_pr_auc"),
-            f"{m['pr_auc']:.3f}",
-            t("model.base_pr_auc", base=f"{m['base_rate']:.3f}"),
-            t("model.mean_pr_auc"),
-        ),
-        (
-            t("model.m_brier"),
-            f"{m['brier']:.3f}",
-            t("model.base_brier", base=f"{m['brier_baseline']:.3f}"),
-            t("model.mean_brier"),
-        ),
-        (
-            t("model.m_lift"),
-            f"{m['top_decile_lift']:.2f}×",
-            t("model.base_lift"),
-            t("model.mean_lift", lift=f"{m['top_decile_lift']:.1f}"),
-        ),
-    ]
-
-
-def split_words(tm: M.TrainedModel) -> str:
-    """How the model was tested, in the user's language."""
-    from ui.i18n import fmt_date, fmt_int, fmt_pct
-
-    sp = tm.split
-    if sp.kind == "time":
-        words = t(
-            "model.split_time_words",
-            train=fmt_int(sp.n_train),
-            test=fmt_int(sp.n_test),
-            cutoff=fmt_date(sp.cutoff),
-            share=fmt_pct(sp.test_share, 0),
-        )
-        if sp.rates_differ:
-            words += " " + t(
-                "model.split_rates_differ",
-                test_rate=fmt_pct(sp.test_rate),
-                train_rate=fmt_pct(sp.train_rate),
-            )
-        return words
-    return t("model.split_cv_words", folds=sp.folds, n=fmt_int(tm.n_train))
-
-
-def balance_words(tm: M.TrainedModel) -> str:
-    """The class balance and how it is handled, in the user's language."""
-    from ui.i18n import fmt_int, fmt_pct
-
-    cb = tm.class_balance
-    return t(
-        "model.balance",
-        pct=fmt_pct(cb["base_rate"]),
-        churned=fmt_int(cb["n_churned"]),
-        n=fmt_int(tm.n_train),
-        seconds=f"{tm.fit_seconds:.1f}",
-    )
-
-
-def recommendation_words(rec: M.Decision) -> str:
-    """The recommended campaign in one sentence."""
-    from ui.i18n import fmt_int, fmt_money, fmt_pct
-
-    return t(
-        "model.rec_words",
-        n=fmt_int(rec.n_contact),
-        total=fmt_int(rec.n_total),
-        threshold=f"{rec.threshold:.2f}",
-        saved=f"{rec.expected_saved:,.1f}",
-        cost=fmt_money(rec.campaign_cost),
-        value=fmt_money(rec.value_saved),
-        profit=fmt_money(rec.expected_profit),
-        roi=fmt_pct(rec.roi, 0) if rec.campaign_cost else "–",
-    )
-
-
-TABS = ("roc", "pr", "cal", "gains", "lift", "dist", "conf")
-
-
-def show_evaluation_charts(ev: dict, threshold: float, lab: dict[str, str]) -> None:
-    """The evaluation charts in tabs, each with a caption saying how to read it."""
-    from churn.charts import model as charts
-    from ui.i18n import fmt_int
-
-    built = {
-        "roc": charts.roc_chart(ev["roc"], lab),
-        "pr": charts.pr_chart(ev["pr"], lab),
-        "cal": charts.calibration_chart(ev["calibration"], lab),
-        "gains": charts.gains_chart(ev["gains"], lab),
-        "lift": charts.lift_chart(ev["gains"], lab),
-        "dist": charts.score_distribution_chart(ev["distribution"], lab),
-        "conf": charts.confusion_chart(ev["confusion"], lab),
-    }
-    m = ev["metrics"]
-    for tab, key in zip(st.tabs([t(f"model.tab_{k}") for k in TABS]), TABS, strict=True):
-        tab.altair_chart(fast(built[key]), width="stretch")
-        if key == "conf":
-            tab.caption(
-                t(
-                    "model.confusion_words",
-                    threshold=f"{threshold:.2f}",
-                    tp=fmt_int(m["tp"]),
-                    fp=fmt_int(m["fp"]),
-                    fn=fmt_int(m["fn"]),
-                )
-            )
-        else:
-            tab.caption(t(f"model.cap_{key}"))
-
-
-LEADERBOARD_COLUMNS = (
-    "label",
-    "roc_auc",
-    "roc_auc_std",
-    "pr_auc",
-    "base_rate",
-    "brier",
-    "log_loss",
-    "top_decile_lift",
-    "fit_seconds",
-)
-
-
-def leaderboard_display(board: pd.DataFrame) -> pd.DataFrame:
-    """The leaderboard with translated model names and column titles, numbers rounded."""
-    out = board.assign(label=board["model"].map(lambda n: t(f"model.name_{n}")))
-    out = out[list(LEADERBOARD_COLUMNS)].round(3)
-    return out.rename(columns={c: t(f"model.lb_col_{c}") for c in LEADERBOARD_COLUMNS})

@@ -1,6 +1,7 @@
-"""Cached report building for the Report page.
+"""Cached report building (:mod:`churn.report`) for the Report page (``ui.pages.report``).
 
-Same conventions as ``ui/cache.py``: keyed on the confirmed dataset's text key
+One of the only places that cache (``ui/cache*.py``; see ``ui/cache.py``); nothing here
+draws. Same conventions as ``ui/cache.py``: keyed on the confirmed dataset's text key
 (``Confirmed.key``) plus the report's settings (sections, language, the model's settings
 and the saved scenarios as JSON text); the table and the model are underscore arguments,
 so Streamlit never hashes them.
@@ -16,8 +17,7 @@ import streamlit as st
 from churn import report as R
 from churn.table import CustomerTable
 from ui import cache
-from ui import cache_model as cm
-from ui.state import MODEL, SCENARIOS, Confirmed, Dataset
+from ui.state import Confirmed, Dataset
 
 _TTL = 4 * 3600  # seconds
 _REPORTS = 8  # built reports (HTML with charts can be a few hundred kB)
@@ -64,15 +64,18 @@ def build(
     sections: tuple[str, ...],
     lang: str,
     personal: bool = False,
+    *,
+    trained: Any = None,
+    handle: dict | None = None,
+    scenarios: dict | None = None,
 ) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
     """The report as bytes (``kind`` "html" or "xlsx"), the sections kept and the notes.
     ``personal``: keep customers' names and contact details in the at-risk list.
 
-    Uses the model trained on the Model page (never trains one) and the saved scenarios.
+    ``trained`` is the model trained on the Model page (None: no model sections; never
+    trains one) with its ``handle``; ``scenarios`` are the saved what-if scenarios.
     """
-    trained = cm.current_model(ds, conf)
-    handle = st.session_state.get(MODEL) if trained is not None else None
-    scenarios = dict(st.session_state.get(SCENARIOS) or {})
+    scenarios = dict(scenarios or {})
     issues = cache.validation_issues(ds, conf)
     return _build(
         conf.key,
@@ -87,18 +90,3 @@ def build(
         issues,
         scenarios,
     )
-
-
-def has_model(ds: Dataset | None, conf: Confirmed | None) -> bool:
-    """Whether the Model page has a trained model for this dataset."""
-    return cm.current_model(ds, conf) is not None
-
-
-def section_names() -> list[str]:
-    """Every section the report can hold, in order."""
-    return list(R.SECTIONS)
-
-
-def file_name(kind: str, lang: str) -> str:
-    """Download file name, e.g. ``churn_report_en.html``."""
-    return f"churn_report_{lang}.{kind}"

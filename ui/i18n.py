@@ -1,35 +1,75 @@
 """Translations: ``t("namespace.key", **values)`` in English or Korean.
 
 Catalogues live in ``ui/locales/<lang>/<namespace>.json``, one file per page or area, so
-that a page's strings sit together. Both languages must have the same keys and the same
+that a page's strings sit together. Every language must have the same keys and the same
 ``{placeholders}`` (a test checks). A missing key falls back to English, then to the key
 itself, so a page never crashes on a string.
+
+The languages themselves are declared in :mod:`churn.languages`; numbers and dates are
+formatted by :mod:`churn.formatting` (the ``fmt_*`` here pass the current language), and
+model names come from the model registry (:func:`model_name`).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from functools import cache
 from pathlib import Path
 
+from churn import formatting
+from churn.languages import DEFAULT_LANGUAGE, LANGUAGES, norm_lang
+
 LOCALES_DIR = Path(__file__).parent / "locales"
-LANGUAGES = {"en": "English", "ko": "한국어"}
-DEFAULT_LANG = "en"
+#: The default language (the name ui code has used; :data:`churn.languages.DEFAULT_LANGUAGE`).
+DEFAULT_LANG = DEFAULT_LANGUAGE
 LANG_KEY = "cl.lang"
+
+__all__ = [
+    "DEFAULT_LANG",
+    "LANGUAGES",
+    "LANG_KEY",
+    "LOCALES_DIR",
+    "catalogue",
+    "current_lang",
+    "error_message",
+    "fmt_date",
+    "fmt_int",
+    "fmt_money",
+    "fmt_pct",
+    "lib_text",
+    "md_safe",
+    "model_name",
+    "t",
+]
 
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    """All strings of one language, flattened to ``namespace.key`` -> text."""
+    """All strings of one language, flattened to ``namespace.key`` -> text.
+
+    ``model.name_<key>`` of every registered model is added from the registry
+    (:func:`model_name`), so no locale file repeats a model's name.
+    """
     out: dict[str, str] = {}
     folder = LOCALES_DIR / lang
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         for key, text in data.items():
             out[f"{path.stem}.{key}"] = text
+    out.update(_model_names(lang, out.get("model.recommended", "{name}")))
     return out
+
+
+def _model_names(lang: str, recommended: str) -> dict[str, str]:
+    """``model.name_<key>`` -> display name of each registered model in ``lang``."""
+    from churn.model.registry import DEFAULT_MODEL, MODELS, model_label
+
+    names = {f"model.name_{n}": model_label(n, lang) for n in MODELS}
+    key = f"model.name_{DEFAULT_MODEL}"
+    if key in names:
+        names[key] = recommended.format(name=names[key])
+    return names
 
 
 def current_lang() -> str:
@@ -39,7 +79,7 @@ def current_lang() -> str:
         lang = st.session_state.get(LANG_KEY, DEFAULT_LANG)
     except Exception:  # noqa: BLE001 - outside a Streamlit run (tests, scripts)
         lang = DEFAULT_LANG
-    return lang if lang in LANGUAGES else DEFAULT_LANG
+    return norm_lang(lang)
 
 
 # Markdown that would be live if it came from the data: a link or image ("](" or "]["),
@@ -81,40 +121,34 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     return text
 
 
+def model_name(name: str, lang: str | None = None, *, recommended: bool = True) -> str:
+    """A registered model's display name in the current language (from its ``ModelSpec``);
+    with ``recommended``, the default model says it is the recommended one."""
+    if not recommended:
+        from churn.model.registry import model_label
+
+        return model_label(name, lang or current_lang())
+    return t(f"model.name_{name}", lang)
+
+
 def fmt_int(n: float | int | None, lang: str | None = None) -> str:
-    """A count with thousands separators ("1,234"); "–" for missing."""
-    if n is None or (isinstance(n, float) and math.isnan(n)):
-        return "–"
-    return f"{int(round(n)):,}"
+    """:func:`churn.formatting.fmt_int` in the current language ("1,234"; "–" for missing)."""
+    return formatting.fmt_int(n, lang or current_lang())
 
 
 def fmt_pct(x: float | None, digits: int = 1, lang: str | None = None) -> str:
-    """A share 0..1 as a percentage ("26.5 %" in English, "26.5%" in Korean)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    lang = lang or current_lang()
-    sep = "" if lang == "ko" else " "
-    return f"{x * 100:.{digits}f}{sep}%"
+    """:func:`churn.formatting.fmt_pct` in the current language ("26.5 %" / "26.5%")."""
+    return formatting.fmt_pct(x, digits, lang or current_lang())
 
 
 def fmt_money(x: float | None, lang: str | None = None) -> str:
-    """An amount with separators and no currency symbol (files rarely say which)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+    """:func:`churn.formatting.fmt_money` in the current language (no currency symbol)."""
+    return formatting.fmt_money(x, lang or current_lang())
 
 
 def fmt_date(d: object, lang: str | None = None) -> str:
-    """A date as 2024-03-01 (English) or 2024년 3월 1일 (Korean)."""
-    import pandas as pd
-
-    if d is None or (not isinstance(d, str) and pd.isna(d)):
-        return "–"
-    ts = pd.Timestamp(d)
-    lang = lang or current_lang()
-    if lang == "ko":
-        return f"{ts.year}년 {ts.month}월 {ts.day}일"
-    return ts.strftime("%Y-%m-%d")
+    """:func:`churn.formatting.fmt_date` in the current language (2024-03-01 in English)."""
+    return formatting.fmt_date(d, lang or current_lang())
 
 
 def lib_text(text: object, lang: str | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from churn.settings import DEFAULT_INACTIVITY_DAYS, IntakeSettings
 from ui import cache
 from ui.state import Confirmed, Dataset, set_confirmed, set_dataset
 
@@ -13,8 +14,6 @@ SAMPLES = {
     "subscriptions_ko": "subscriptions_ko.xlsx",
     "transactions": "transactions.csv",
 }
-#: Inactivity window proposed for event logs: no order in 90 days = churned.
-DEFAULT_INACTIVITY_DAYS = 90
 
 
 def load_file(name: str, data: bytes, *, is_sample: bool = False) -> Dataset:
@@ -26,13 +25,9 @@ def load_file(name: str, data: bytes, *, is_sample: bool = False) -> Dataset:
 
 def confirm(ds: Dataset, roles, *, sheet=None, snapshot=None, inactivity_days=None) -> Confirmed:
     """Record the user's confirmed roles and settings for ``ds``."""
-    conf = Confirmed(
-        content_hash=ds.content_hash,
-        sheet=sheet,
-        roles=roles,
-        snapshot=snapshot,
-        inactivity_days=inactivity_days or DEFAULT_INACTIVITY_DAYS,
-    )
+    n = inactivity_days or DEFAULT_INACTIVITY_DAYS
+    settings = IntakeSettings(roles, sheet=sheet, snapshot=snapshot, inactivity_days=n)
+    conf = Confirmed(ds.content_hash, settings)
     set_confirmed(conf)
     return conf
 

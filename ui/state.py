@@ -1,4 +1,7 @@
-"""The one owner of session state: key constants, typed accessors and ``bootstrap()``.
+"""The one owner of session state: key constants, typed accessors and widget-key helpers.
+
+The bottom of ``ui/``: it imports only ``ui.i18n`` (and ``churn``). What every page does
+first (``bootstrap()``: page config, defaults, sidebar) is in ``ui.shell``.
 
 Data shared across pages lives under ``cl.*`` keys that no widget owns (a widget's
 state is dropped when a page without it runs); widget keys carry a page prefix such as
@@ -14,7 +17,8 @@ from typing import Any
 import streamlit as st
 
 from churn.roles import ColumnRoles
-from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGES, current_lang, t
+from churn.settings import DEFAULT_INACTIVITY_DAYS, IntakeSettings
+from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGES, current_lang
 
 # Shared (non-widget) keys.
 DATASET = "cl.dataset"  # Dataset | None: the uploaded or sample file
@@ -55,33 +59,61 @@ class Dataset:
         return cls(name, data, hashlib.sha256(data).hexdigest(), sheet, is_sample)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Confirmed:
-    """The roles and intake settings the user confirmed for the current dataset."""
+    """What the user confirmed for the current dataset: the file's content hash and one
+    :class:`~churn.settings.IntakeSettings` (roles, sheet, snapshot, inactivity window).
+
+    ``Confirmed(content_hash, settings)``; the older form ``Confirmed(content_hash, sheet,
+    roles, snapshot=None, inactivity_days=None)`` still works, and so do the attributes
+    ``sheet``, ``roles``, ``snapshot``, ``inactivity_days`` and ``key``.
+    """
 
     content_hash: str
-    sheet: str | None
-    roles: ColumnRoles
-    snapshot: str | None = None
-    inactivity_days: int = 90
+    settings: IntakeSettings
+
+    def __init__(
+        self,
+        content_hash: str,
+        sheet: str | IntakeSettings | None = None,
+        roles: ColumnRoles | None = None,
+        snapshot: str | None = None,
+        inactivity_days: int | None = None,
+        *,
+        settings: IntakeSettings | None = None,
+    ) -> None:
+        if isinstance(sheet, IntakeSettings):  # Confirmed(content_hash, settings)
+            settings, sheet = sheet, None
+        if settings is None:
+            if roles is None:
+                raise TypeError("Confirmed needs the intake settings (or the roles)")
+            n = DEFAULT_INACTIVITY_DAYS if inactivity_days is None else inactivity_days
+            settings = IntakeSettings(roles, sheet=sheet, snapshot=snapshot, inactivity_days=n)
+        elif (sheet, roles, snapshot, inactivity_days) != (None, None, None, None):
+            raise TypeError("give Confirmed the intake settings or their parts, not both")
+        object.__setattr__(self, "content_hash", content_hash)
+        object.__setattr__(self, "settings", settings)
+
+    @property
+    def sheet(self) -> str | None:
+        return self.settings.sheet
+
+    @property
+    def roles(self) -> ColumnRoles:
+        return self.settings.roles
+
+    @property
+    def snapshot(self) -> str | None:
+        return self.settings.snapshot
+
+    @property
+    def inactivity_days(self) -> int:
+        return self.settings.inactivity_days
 
     @property
     def key(self) -> str:
         """A stable text key for caches: content hash + sheet + roles + settings."""
-        import json
-
-        payload = json.dumps(
-            {
-                "h": self.content_hash,
-                "sheet": self.sheet,
-                "roles": self.roles.to_dict(),
-                "snapshot": self.snapshot,
-                "n": self.inactivity_days,
-            },
-            sort_keys=True,
-            default=str,
-        )
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return self.settings.key(self.content_hash)
 
 
 def init_defaults() -> None:
@@ -174,53 +206,3 @@ def language_key(base: str) -> str:
                 st.session_state[key] = st.session_state[before]
                 break
     return key
-
-
-def _language_selector() -> None:
-    widget_key = "sidebar.lang"
-    if widget_key not in st.session_state:
-        st.session_state[widget_key] = st.session_state.get(LANG_KEY, DEFAULT_LANG)
-
-    def _on_change() -> None:
-        st.session_state[LANG_KEY] = st.session_state[widget_key]
-
-    st.sidebar.selectbox(
-        "Language / 언어",
-        options=list(LANGUAGES),
-        format_func=LANGUAGES.get,
-        key=widget_key,
-        on_change=_on_change,
-    )
-
-
-def _sidebar_status() -> None:
-    ds = get_dataset()
-    conf = get_confirmed()
-    if ds is None:
-        st.sidebar.caption(t("common.status_none"))
-    elif conf is None:
-        st.sidebar.caption(t("common.status_unconfirmed", name=ds.name))
-    else:
-        st.sidebar.caption(t("common.status_confirmed", name=ds.name))
-
-
-def bootstrap(page: str) -> None:
-    """What every page does first: page config, state defaults, language, sidebar status.
-
-    ``page`` is the page's i18n namespace (``home``, ``data``, ...); its ``title`` key
-    names the browser tab.
-    """
-    init_defaults()
-    st.set_page_config(
-        page_title=f"{t(page + '.title')} · ChurnLens",
-        page_icon=":material/monitoring:",
-        layout="wide",
-    )
-    from ui import workspace
-    from ui.nav import sidebar_menu
-
-    workspace.on_bootstrap()  # ?ws=<id> in the URL: restore that workspace
-    sidebar_menu()
-    _language_selector()
-    _sidebar_status()
-    workspace.sidebar()

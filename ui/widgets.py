@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from churn.languages import SOURCE_LANGUAGE
 from churn.table import CustomerTable
 from ui import cache
 from ui.i18n import current_lang, t
@@ -139,7 +140,7 @@ _STATUSES = ("churned", "active", "too_new", "excluded")
 
 def _value_words() -> dict[str, str]:
     """Library labels in the current language ({} in English: nothing to change)."""
-    if current_lang() == "en":
+    if current_lang() == SOURCE_LANGUAGE:
         return {}
     out = {"(missing)": t("common.value_missing"), "other": t("common.value_other")}
     out["all"] = t("common.value_all")

@@ -1,26 +1,39 @@
 """Workspaces in the app: the ``?ws=<id>`` URL parameter, autosave, restore, and the list.
 
+This module owns autosave: the only code that writes the session's analysis to its
+workspace is :func:`autosave` here, and the model is handed to pages only through
+:func:`trained_model` / :func:`current_model`, which save it the first time.
+
 - :func:`on_bootstrap` (called by ``ui.state.bootstrap`` on every page): when the URL
   carries ``?ws=<id>`` and the session has no dataset yet (a refresh, a reopened tab, a
   bookmarked link), the workspace is restored into session state: the file, the
   confirmed roles, the model handle under ``ui.state.MODEL`` and the trained model
-  itself under ``ui.state.RESTORED_MODEL`` (``ui.cache_model.trained_model`` uses it
-  instead of retraining), and the saved scenarios. Afterwards it keeps the URL pointing
+  itself under ``ui.state.RESTORED_MODEL`` (:func:`trained_model` uses it instead of
+  retraining), and the saved scenarios. Afterwards it keeps the URL pointing
   at the session's workspace (Streamlit's page links drop query parameters).
-- :func:`autosave` is called at each step that matters: roles confirmed (Data page,
-  sample), model trained (``ui.cache_model``), scenario saved (What-if page). The first
-  save of a file creates a workspace; later saves of the same file update it.
+- :func:`autosave` is called at each step that matters: roles confirmed (the Data page's
+  confirm button, ``ui.intake.load_sample``), model trained (:func:`trained_model`, which
+  every page that uses a model asks), scenario saved (the What-if page). The first save
+  of a file creates a workspace; later saves of the same file update it.
 - :func:`sidebar` draws the workspace list: reopen, rename, duplicate, delete (with a
   confirmation step) and notes.
 
 Storage is ``churn.workspace.WorkspaceStore`` (SQLite files in ``./workspaces/`` or
-``$CHURNLENS_WORKSPACES``). ``CHURNLENS_WORKSPACES=off`` switches workspaces off;
-``CHURNLENS_WORKSPACE_LIST=off`` hides the list (on a shared server every user would
-otherwise see every workspace: then only the secret link reopens one).
+``$CHURNLENS_WORKSPACES``). ``CHURNLENS_WORKSPACES=off`` switches workspaces off.
+
+Who sees which workspace (:func:`list_enabled`): on a shared server every visitor would
+otherwise see, open, rename and delete everybody's workspaces, so the full list is shown
+only when the server listens on the loopback address alone (Streamlit's
+``server.address`` is ``127.0.0.1``, ``localhost`` or ``::1``: one person's machine) or
+when the operator sets ``CHURNLENS_WORKSPACE_LIST=on``; ``CHURNLENS_WORKSPACE_LIST=off``
+hides it everywhere. Without the full list a session lists only its own workspaces: the
+ones it saved, duplicated or opened from a ``?ws=<id>`` link (the link works like a
+password).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from datetime import UTC, datetime
@@ -29,7 +42,12 @@ from typing import Any
 import streamlit as st
 
 from churn.errors import ChurnDataError
+from churn.model import TrainedModel
+from churn.table import CustomerTable
 from churn.workspace import WorkspaceError, WorkspaceNotFound, WorkspaceStore, is_valid_id
+from ui import cache
+from ui import cache_model as cm
+from ui.errors import incident
 from ui.i18n import error_message, fmt_date, fmt_int, lib_text, t
 from ui.state import (
     MODEL,
@@ -55,6 +73,8 @@ _TRIED = "cl.ws_tried"  # the URL id already tried (a bad id is tried once)
 _NOTICE = "cl.ws_notice"  # (kind, text) shown once in the sidebar
 _NOTES = "cl.ws_notes"  # the current workspace's notes
 _DELETE = "cl.ws_delete"  # id waiting for the delete confirmation
+_MINE = "cl.ws_mine"  # ids this session saved, duplicated or opened (its own workspaces)
+_ON, _OFF = {"on", "1", "true", "yes"}, {"off", "0", "false", "no"}
 
 
 def store() -> WorkspaceStore | None:
@@ -64,8 +84,53 @@ def store() -> WorkspaceStore | None:
     return WorkspaceStore()
 
 
+def _loopback_only() -> bool:
+    """True when Streamlit listens on a loopback address only (nobody else can connect).
+
+    An unset or empty ``server.address`` means every interface: a shared server.
+    """
+    from streamlit import config
+
+    address = str(config.get_option("server.address") or "").strip().strip("[]").lower()
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:  # empty (all interfaces) or a host name
+        return False
+
+
 def list_enabled() -> bool:
-    return os.environ.get(ENV_LIST, "").strip().lower() != "off"
+    """Whether the sidebar lists every workspace on the server (not only the session's own).
+
+    ``CHURNLENS_WORKSPACE_LIST=off`` always hides it and ``=on`` shows it; otherwise it is
+    shown only when the server listens on a loopback address alone.
+    """
+    setting = os.environ.get(ENV_LIST, "").strip().lower()
+    if setting in _OFF:
+        return False
+    if setting in _ON:
+        return True
+    return _loopback_only()
+
+
+def _mine() -> list[str]:
+    return list(st.session_state.get(_MINE) or [])
+
+
+def _own(ws_id: str | None) -> None:
+    """Remember ``ws_id`` as one of this session's own workspaces."""
+    if ws_id and ws_id not in (mine := _mine()):
+        st.session_state[_MINE] = [*mine, ws_id]
+
+
+def _disown(ws_id: str) -> None:
+    st.session_state[_MINE] = [i for i in _mine() if i != ws_id]
+
+
+def _allowed(ws_id: str | None) -> bool:
+    """A list action may touch ``ws_id``: the full list is on, or it is the session's own."""
+    return bool(ws_id) and (list_enabled() or ws_id in _mine())
 
 
 def _notice(kind: str, text: str) -> None:
@@ -91,11 +156,10 @@ def restore(ws_id: str, s: WorkspaceStore | None = None) -> bool:
         _notice("warning", t("workspace.not_found"))
         return False
     except WorkspaceError as exc:
-        log.warning("Workspace %s could not be opened: %s", ws_id[:8], exc)
+        # exc_info: the cause (a database or decoder error) is only in the log, never shown
+        log.warning("Workspace %s could not be opened: %s", ws_id[:8], exc, exc_info=exc)
         _notice("error", t("workspace.damaged", message=error_message(exc)))
         return False
-    from ui.cache_model import settings_of
-
     ds = Dataset.from_bytes(
         ws.file_name, ws.data, sheet=ws.settings.get("dataset_sheet"), is_sample=ws.is_sample
     )
@@ -110,7 +174,7 @@ def restore(ws_id: str, s: WorkspaceStore | None = None) -> bool:
     if ws.model is not None and conf is not None and handle.get("key") == conf.key:
         handle["features"] = tuple(handle["features"])
         st.session_state[MODEL] = handle
-        st.session_state[RESTORED_MODEL] = (settings_of(handle), ws.model)
+        st.session_state[RESTORED_MODEL] = (cm.settings_of(handle), ws.model)
         # The Model page's choices show what was trained (widgets without a default).
         st.session_state.setdefault("model.choice", handle["model"])
         st.session_state.setdefault("model.split", handle["split"])
@@ -118,6 +182,7 @@ def restore(ws_id: str, s: WorkspaceStore | None = None) -> bool:
         handle = {}
     st.session_state[SCENARIOS] = dict(ws.scenarios)
     st.session_state[WORKSPACE] = ws_id
+    _own(ws_id)
     st.session_state[_NOTES] = ws.notes
     st.session_state[_SAVED] = {
         "id": ws_id,
@@ -193,8 +258,6 @@ def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> s
         "scenarios": st.session_state.get(SCENARIOS) or {},
     }
     try:
-        from ui import cache
-
         table = cache.customer_table(ds, conf)
         parts.update(rows=table.rows_in, customers=table.n_customers)
     except Exception:  # noqa: BLE001 - counts are a nicety; the save must still happen
@@ -207,7 +270,7 @@ def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> s
         elif model is not None:
             parts.update(model=model, model_handle=handle)
             stored = want
-        # else: the model is saved when ui.cache_model next hands it out
+        # else: the model is saved when trained_model next hands it out
     try:
         if same and s.exists(ws_id):
             s.save(ws_id, **parts)
@@ -225,15 +288,48 @@ def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> s
                 **parts,
             )
             stored = want if parts["model"] is not None else None
-    except (ChurnDataError, OSError) as exc:
+    except ChurnDataError as exc:
         log.warning("Autosave (%s) failed: %s", reason, exc)
         _notice("warning", t("workspace.save_failed", message=error_message(exc)))
         return None
+    except OSError as exc:  # its text names server paths: log it, show a reference
+        ref = incident(f"autosave ({reason})", exc)
+        _notice("warning", t("workspace.save_failed", message=t("safety.incident_short", ref=ref)))
+        return None
     st.session_state[WORKSPACE] = ws_id
+    _own(ws_id)
     st.session_state[_SAVED] = {"id": ws_id, "hash": ds.content_hash, "model": stored}
     st.session_state[_TRIED] = ws_id
     st.query_params[PARAM] = ws_id
     return ws_id
+
+
+# --------------------------------------------------------------------------- the model
+def trained_model(handle: dict, table: CustomerTable) -> TrainedModel:
+    """The fitted model for ``handle`` (``ui.cache_model``: trained once per dataset key
+    and settings), saved to the workspace the first time it is handed out.
+
+    A model read back from the saved workspace is used as it is when its settings match,
+    instead of training again (it is in the workspace already).
+    """
+    restored = cm.restored_model(handle)
+    if restored is not None:
+        return restored
+    tm = cm.train(handle, table)
+    autosave("model", model=tm, handle=handle)  # no-op once this model is saved
+    return tm
+
+
+def current_model(ds: Dataset | None, conf: Confirmed | None) -> TrainedModel | None:
+    """The model the user trained on the Model page for this dataset, or None.
+
+    For other pages (Explanations, What-if, Report, Churn over time): the same cached
+    object, never a retrain unless the cache expired.
+    """
+    handle = st.session_state.get(MODEL)
+    if not handle or ds is None or conf is None or handle.get("key") != conf.key:
+        return None
+    return trained_model(handle, cache.customer_table(ds, conf))
 
 
 # --------------------------------------------------------------------------- the list
@@ -246,20 +342,21 @@ def _forget_current() -> None:
 def _on_open() -> None:
     ws_id = st.session_state.get("ws.pick")
     s = store()
-    if s is not None and ws_id and restore(ws_id, s):
+    if s is not None and _allowed(ws_id) and restore(ws_id, s):
         st.query_params[PARAM] = ws_id
         st.session_state[_TRIED] = ws_id
 
 
 def _on_duplicate(name: str) -> None:
     s, ws_id = store(), st.session_state.get("ws.pick")
-    if s is None or not ws_id:
+    if s is None or not _allowed(ws_id):
         return
     try:
         new = s.duplicate(ws_id, t("workspace.copy_name", name=name))
     except ChurnDataError as exc:
         _notice("error", t("workspace.action_failed", message=error_message(exc)))
         return
+    _own(new)
     st.session_state["ws.pick"] = new
     _notice("success", t("workspace.duplicated", name=name))
 
@@ -267,7 +364,7 @@ def _on_duplicate(name: str) -> None:
 def _on_rename() -> None:
     s, ws_id = store(), st.session_state.get("ws.pick")
     name = st.session_state.get("ws.new_name", "")
-    if s is None or not ws_id:
+    if s is None or not _allowed(ws_id):
         return
     try:
         s.rename(ws_id, name)
@@ -281,13 +378,14 @@ def _on_rename() -> None:
 def _on_delete_confirmed(ws_id: str) -> None:
     s = store()
     st.session_state.pop(_DELETE, None)
-    if s is None:
+    if s is None or not _allowed(ws_id):
         return
     try:
         s.delete(ws_id)
     except ChurnDataError as exc:
         _notice("error", t("workspace.action_failed", message=error_message(exc)))
         return
+    _disown(ws_id)
     if st.session_state.get(WORKSPACE) == ws_id:
         _forget_current()
     st.session_state.pop("ws.pick", None)
@@ -344,17 +442,30 @@ def sidebar() -> None:
                 placeholder=t("workspace.notes_placeholder"),
             )
             st.button(t("workspace.save_notes"), key="ws.save_notes", on_click=_on_save_notes)
-        if not list_enabled():
+        full = list_enabled()
+        if not full:
             st.caption(t("workspace.list_off"))
-            return
-        _list_widget(s, current)
+        _list_widget(s, current, full)
 
 
-def _list_widget(s: WorkspaceStore, current: str | None) -> None:
+def _own_infos(s: WorkspaceStore) -> list:
+    """The list lines of this session's own workspaces (deleted ones are forgotten)."""
+    infos = []
+    for ws_id in _mine():
+        try:
+            infos.append(s.info(ws_id))
+        except WorkspaceNotFound:
+            _disown(ws_id)
+    epoch = datetime.min.replace(tzinfo=UTC)
+    return sorted(infos, key=lambda i: (i.updated or epoch, i.id), reverse=True)
+
+
+def _list_widget(s: WorkspaceStore, current: str | None, full: bool) -> None:
     try:
-        infos = s.list()
-    except OSError as exc:
-        st.warning(t("workspace.action_failed", message=error_message(exc)))
+        infos = s.list() if full else _own_infos(s)
+    except OSError as exc:  # its text names server paths: log it, show a reference
+        ref = incident("workspace list", exc)
+        st.warning(t("workspace.action_failed", message=t("safety.incident_short", ref=ref)))
         return
     if not infos:
         st.caption(t("workspace.empty"))
@@ -423,10 +534,13 @@ def _list_widget(s: WorkspaceStore, current: str | None) -> None:
 __all__ = [
     "PARAM",
     "autosave",
+    "current_model",
     "is_valid_id",
     "link_params",
+    "list_enabled",
     "on_bootstrap",
     "restore",
     "sidebar",
     "store",
+    "trained_model",
 ]

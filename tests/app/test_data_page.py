@@ -8,6 +8,7 @@ counted by hand from the tiny files written here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -435,10 +436,37 @@ def test_a_reader_crash_is_a_message_and_loses_nothing(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("reader bug")
 
+    # In this process (a worker would import the real reader): the page's error boundary
+    # is under test here; tests/test_contain.py covers readers failing in a worker.
+    monkeypatch.setenv("CHURNLENS_CONTAIN", "off")
     monkeypatch.setattr("churn.io.read_table", boom)
     at = _upload(at, "other.csv", b"a,b\n1,2\n")
     assert [e.message for e in at.exception] == []
     errors = [e.value for e in at.error]
-    assert len(errors) == 1 and "RuntimeError" in errors[0] and "other.csv" in errors[0]
+    assert len(errors) == 1 and "other.csv" in errors[0]
+    # the exception's type and text stay in the server log; the page names an incident
+    assert "RuntimeError" not in errors[0] and "reader bug" not in errors[0]
+    assert re.search(r"\b[0-9a-f]{8}\b", errors[0]), errors[0]
     assert at.session_state[DATASET] is before
     assert at.session_state[CONFIRMED] is conf
+
+
+@pytest.mark.parametrize(("value", "rate"), [("Yes", "100"), ("No", "0")])
+def test_a_file_with_one_class_is_summarised_and_every_page_opens(value, rate):
+    """All churned (or none): confirmed with a note; only the Model page asks for both."""
+    rows = ["customer_id,plan,monthly_fee,tenure_months,Churn"] + [
+        f"K{i:03d},{('Basic', 'Pro')[i % 2]},{10 + i % 30},{1 + i % 36},{value}"
+        for i in range(60)
+    ]
+    at = _upload(_page(), "one_class.csv", "\n".join(rows).encode())
+    at = _confirm(at)
+    assert not at.exception, _problems(at)
+    text = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.info, *at.warning])
+    assert f"the churn rate is {rate} %" in text, text[:2000]
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        at.switch_page(str(page.relative_to(ROOT)))
+        at.run()
+        assert not at.exception, (page.name, [e.message for e in at.exception])
+        if page.name.startswith("4_"):
+            needs = " ".join(str(e.value) for e in [*at.warning, *at.info, *at.error])
+            assert "a model needs" in needs or "needs at least" in needs, needs[:1000]

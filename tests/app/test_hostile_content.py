@@ -69,7 +69,7 @@ def test_source_has_no_raw_html_rendering():
     """No page or ui module renders HTML: no unsafe_allow_html=True, st.html, components."""
     pattern = re.compile(r"unsafe_allow_html\s*=\s*True|st\.html\(|components\.v1|\.html\(")
     hits = []
-    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").rglob("*.py")]:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if pattern.search(line):
                 hits.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")

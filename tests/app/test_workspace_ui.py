@@ -141,8 +141,12 @@ def test_damaged_workspace_shows_a_message(folder):
     assert store.load(good).name  # the other one still opens
 
 
-def test_list_rename_duplicate_delete_with_confirmation(folder):
+def test_list_rename_duplicate_delete_with_confirmation(folder, monkeypatch):
     from ui.state import WORKSPACE
+
+    # The last step opens another session's workspace from the list: the full list is off
+    # by default on a shared server (tests/app/test_safe_defaults.py), so switch it on.
+    monkeypatch.setenv("CHURNLENS_WORKSPACE_LIST", "on")
 
     at = _sample_session()
     ws_id = at.session_state[WORKSPACE]

@@ -1,0 +1,143 @@
+"""Report: What do we hand over at the end of the workshop?
+
+:func:`render` draws the choice of sections, language and personal data, a preview of
+the contents, and the build button; the built HTML and Excel files are kept in session
+state with the settings they were built for, and offered as downloads while those
+settings stand. Reports are built (and cached) by ``ui.cache_report``, with the model
+trained on the Model page (never a new one) and the saved what-if scenarios.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from churn import report as R
+from churn.table import CustomerTable
+from ui import cache_report as cr
+from ui import workspace
+from ui.i18n import LANGUAGES, current_lang, md_safe, t
+from ui.state import MODEL, SCENARIOS, Confirmed, Dataset, get_confirmed, get_dataset, persist
+from ui.widgets import page_header, require_table
+
+BUILT = "report.built"  # (settings, {kind: (bytes, kept, notes)}) of the last build
+LANG_NAMES = LANGUAGES  # code -> the language's name in itself
+MODEL_SECTIONS = ("model", "drivers", "at_risk")
+
+
+def render() -> None:
+    """The report's settings and preview, then the build button and the downloads."""
+    page_header("report")
+    table = require_table()
+    ds, conf = get_dataset(), get_confirmed()
+    names = section_names()
+
+    st.subheader(t("report.sections_head"))
+    trained = workspace.current_model(ds, conf)
+    has_model = trained is not None
+    if not has_model:
+        st.info(t("report.no_model"), icon=":material/model_training:")
+    cols = st.columns(3)
+    chosen = tuple(
+        n
+        for i, n in enumerate(names)
+        if cols[i % 3].checkbox(
+            t(f"report.sec_{n}"), value=True, key=f"report.sec_{n}", help=t(f"report.help_{n}")
+        )
+    )
+    ui_lang = current_lang() if current_lang() in LANG_NAMES else next(iter(LANG_NAMES))
+    # The report speaks the app's language until the user picks another; switching the
+    # app's language switches the report's too.
+    if st.session_state.get("report.lang_ui") != ui_lang:
+        st.session_state["report.lang_ui"] = ui_lang
+        st.session_state["report.lang"] = ui_lang
+    lang = st.radio(
+        t("report.lang"),
+        list(LANG_NAMES),
+        format_func=LANG_NAMES.get,
+        horizontal=True,
+        key="report.lang",
+    )
+    personal = st.toggle(
+        t("report.personal"), key=persist("report.personal", False), help=t("report.personal_help")
+    )
+
+    st.subheader(t("report.preview_head"))
+    if not chosen:
+        st.warning(t("report.none_chosen"))
+        st.stop()
+    lines = []
+    for i, n in enumerate(chosen, 1):
+        left_out = n in MODEL_SECTIONS and not has_model
+        suffix = t("report.needs_model") if left_out else ""
+        lines.append(f"{i}. {t(f'report.sec_{n}')}{suffix}")
+    st.markdown("\n".join(lines))
+
+    settings = (conf.key, chosen, lang, has_model, personal)
+    build_section(ds, conf, table, trained, settings)
+
+
+def build_section(
+    ds: Dataset, conf: Confirmed, table: CustomerTable, trained: Any, settings: tuple
+) -> None:
+    """The build button, the report's notes and the two downloads (HTML and Excel)."""
+    _, chosen, lang, _, personal = settings
+    if st.button(t("report.build"), key="report.build", type="primary", icon=":material/build:"):
+        handle = st.session_state.get(MODEL) if trained is not None else None
+        scenarios = dict(st.session_state.get(SCENARIOS) or {})
+        with st.spinner(t("report.building")):
+            st.session_state[BUILT] = (
+                settings,
+                {
+                    kind: cr.build(
+                        ds,
+                        conf,
+                        table,
+                        kind,
+                        chosen,
+                        lang,
+                        personal,
+                        trained=trained,
+                        handle=handle,
+                        scenarios=scenarios,
+                    )  # fmt: skip
+                    for kind in ("html", "xlsx")
+                },
+            )
+    built = st.session_state.get(BUILT)
+    if not built or built[0] != settings:
+        st.caption(t("report.build_first"))
+        st.stop()
+    outputs = built[1]
+    for note in outputs["html"][2]:
+        st.caption(md_safe(note))
+    st.success(t("report.ready", n=len(outputs["html"][1])), icon=":material/task_alt:")
+    a, b = st.columns(2)
+    a.download_button(
+        t("report.download_html"),
+        data=outputs["html"][0],
+        file_name=file_name("html", lang),
+        mime="text/html",
+        key="report.download_html",
+        icon=":material/download:",
+    )
+    b.download_button(
+        t("report.download_xlsx"),
+        data=outputs["xlsx"][0],
+        file_name=file_name("xlsx", lang),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="report.download_xlsx",
+        icon=":material/download:",
+    )
+    st.caption(t("report.offline"))
+
+
+def section_names() -> list[str]:
+    """Every section the report can hold, in order."""
+    return list(R.SECTIONS)
+
+
+def file_name(kind: str, lang: str) -> str:
+    """Download file name, e.g. ``churn_report_en.html``."""
+    return f"churn_report_{lang}.{kind}"
