@@ -21,19 +21,17 @@ import datetime as dt
 import os
 import platform
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tools.server import AppServer, ServerError, healthy  # noqa: E402
 
 CHROMIUM = os.environ.get("CHURNLENS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -52,20 +50,6 @@ STATUS = '[data-testid="stStatusWidget"]'
 EXCEPTION = '[data-testid="stException"]'
 NAV = '[data-testid="stSidebar"]'
 RUN_TIMEOUT = 120_000  # ms for one script run
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-            return resp.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def _children(pid: int) -> list[int]:
@@ -204,26 +188,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {CHROMIUM} is missing (install Debian's chromium)", file=sys.stderr)
         return 2
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
     log_path = Path(tempfile.gettempdir()) / "churnlens_soak_server.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    server = AppServer(log_path=log_path)
+    url = server.url
     samples: list[tuple[float, float]] = []
     try:
-        t_start = time.monotonic()
-        while not healthy(url):
-            if server.poll() is not None or time.monotonic() - t_start > 90:
-                print(
-                    f"error: the streamlit server did not start (log: {log_path})", file=sys.stderr
-                )
-                return 1
-            time.sleep(0.25)
+        try:
+            server.start(timeout=90)
+        except ServerError as exc:
+            print(f"error: the streamlit server did not start: {exc}", file=sys.stderr)
+            return 1
         time.sleep(1.0)
         rss_before = rss_mb(server.pid)
         print(f"server up at {url}; RSS before: {rss_before:.0f} MB", flush=True)
@@ -247,15 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         elapsed = time.monotonic() - t0
         time.sleep(3.0)
         rss_after = rss_mb(server.pid)
-        alive = server.poll() is None and healthy(url)
+        alive = server.proc is not None and server.proc.poll() is None and healthy(url)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
-        log.close()
+        server.stop()
 
     peak = max([r for _, r in samples] + [rss_after])
     flows = sum(s.flows for s in stats)

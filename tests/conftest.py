@@ -26,3 +26,21 @@ def shared_data() -> Path:
 def _workspaces_in_tmp(tmp_path, monkeypatch):
     """Every test saves workspaces under its own temporary folder, never in the checkout."""
     monkeypatch.setenv("CHURNLENS_WORKSPACES", str(tmp_path / "workspaces"))
+
+
+E2E = Path(__file__).resolve().parent / "e2e"
+CLI = Path(__file__).resolve().parent / "cli"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under ``tests/e2e/`` is a browser test: marked ``browser`` (and ``e2e``);
+    every test under ``tests/cli/`` starts ``python -m churn`` in a subprocess (seconds
+    each): marked ``slow``. The fast loop ``python -m pytest -n 2 -m "not slow and not
+    browser"`` leaves both out; the full suite runs them."""
+    for item in items:
+        parents = Path(str(item.path)).parents
+        if E2E in parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.e2e)
+        elif CLI in parents:
+            item.add_marker(pytest.mark.slow)

@@ -25,6 +25,7 @@ def _problems(at: AppTest) -> list[str]:
     ]
 
 
+@pytest.mark.slow  # seconds of training or a large file: left out of the fast loop
 def test_upload_confirm_train_and_explain_odd_column_names():
     from ui.state import MODEL
 

@@ -455,8 +455,7 @@ def test_a_reader_crash_is_a_message_and_loses_nothing(monkeypatch):
 def test_a_file_with_one_class_is_summarised_and_every_page_opens(value, rate):
     """All churned (or none): confirmed with a note; only the Model page asks for both."""
     rows = ["customer_id,plan,monthly_fee,tenure_months,Churn"] + [
-        f"K{i:03d},{('Basic', 'Pro')[i % 2]},{10 + i % 30},{1 + i % 36},{value}"
-        for i in range(60)
+        f"K{i:03d},{('Basic', 'Pro')[i % 2]},{10 + i % 30},{1 + i % 36},{value}" for i in range(60)
     ]
     at = _upload(_page(), "one_class.csv", "\n".join(rows).encode())
     at = _confirm(at)

@@ -133,6 +133,7 @@ def test_data_page_preview_of_an_excel_file_shows_dates_as_dates():
     assert preview.proto.placeholder == MISSING
 
 
+@pytest.mark.slow  # seconds of training or a large file: left out of the fast loop
 def test_every_table_on_every_page_shows_missing_values_the_same_way():
     at = _with_sample()
     pages = ["1_Data", "2_Churn_over_time", "3_Segments", "4_Model", "5_Explanations"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +120,7 @@ def test_whatif_page_in_korean_without_a_model():
     assert at.checkbox(key="whatif.move_linked").label == "바뀐 범주에 딸린 숫자도 함께 옮기기"
 
 
+@pytest.mark.slow  # seconds of training or a large file: left out of the fast loop
 def test_whatif_page_on_telco(shared_data):
     """Telco with the logistic model: a longer contract lowers a monthly customer's risk."""
     from churn.io import read_table

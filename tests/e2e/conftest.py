@@ -9,16 +9,12 @@ package is missing, the browser tests are skipped with the reason, except under 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tools.server import AppServer, ServerError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -44,27 +40,6 @@ def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-            return resp.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
 
 
 @pytest.fixture(scope="session")
@@ -100,50 +75,16 @@ def workspace_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory, workspace_dir) -> Iterator[str]:
     """A ``streamlit run app.py`` server on a free loopback port, stopped at the end."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    env = {**os.environ, "CHURNLENS_WORKSPACES": str(workspace_dir)}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = AppServer(env={"CHURNLENS_WORKSPACES": str(workspace_dir)}, log_path=log_path)
     try:
-        deadline = time.monotonic() + HEALTH_TIMEOUT
-        while not _healthy(url):
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"streamlit exited with code {proc.returncode}:\n{_tail(log_path)}",
-                    pytrace=False,
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit did not answer {url}/_stcore/health within "
-                    f"{HEALTH_TIMEOUT:.0f} s:\n{_tail(log_path)}",
-                    pytrace=False,
-                )
-            time.sleep(0.25)
-        yield url
+        server.start(timeout=HEALTH_TIMEOUT)
+    except ServerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        server.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Developer tools shared by the benchmarks, the soak script and the browser tests."""
