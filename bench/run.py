@@ -21,7 +21,6 @@ import os
 import platform
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -335,45 +334,15 @@ def step_explain(data: Path, size: int, repeat: int) -> dict[str, Any]:
 
 def step_cold_start(data: Path, size: int, repeat: int) -> dict[str, Any]:
     """`streamlit run app.py` until /_stcore/health answers and / is served."""
+    from tools.server import AppServer
+
     times = []
     for _ in range(repeat):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-        ]
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = t0 + 120
-            while time.perf_counter() < deadline:
-                try:
-                    with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.05)
-            else:
-                raise RuntimeError("streamlit did not answer /_stcore/health in 120 s")
-            with urllib.request.urlopen(base + "/", timeout=10) as r:
+        with AppServer() as server:  # started and healthy (tools/server.py)
+            with urllib.request.urlopen(server.url + "/", timeout=10) as r:
                 r.read()
             times.append(time.perf_counter() - t0)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
     return {"app cold start to served home page": times}
 
 
