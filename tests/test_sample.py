@@ -109,7 +109,9 @@ def test_xlsx_bytes_do_not_depend_on_the_clock(tmp_path, subs):
 
 
 def test_command_line_writes_all_three_files(tmp_path, capsys):
-    assert sample.main(["--out", str(tmp_path / "out")]) == 0
+    from churn.sample.__main__ import main
+
+    assert main(["--out", str(tmp_path / "out")]) == 0
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == sorted(
         [sample.SUBSCRIPTIONS_CSV, sample.SUBSCRIPTIONS_XLSX, sample.TRANSACTIONS_CSV]

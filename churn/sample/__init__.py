@@ -23,8 +23,8 @@ Import from ``churn.sample`` itself; the submodules are where the code lives:
 - :mod:`~churn.sample.transactions` -- :func:`generate_transactions` (the order log) and
   :func:`generate_event_log` (benchmark-sized logs).
 - :mod:`~churn.sample.files` -- the Korean export (:func:`to_korean`,
-  :func:`write_korean_xlsx`), :func:`write_samples` and :func:`main`, the entry point of
-  ``python -m churn.sample`` (``__main__.py``).
+  :func:`write_korean_xlsx`), :func:`write_samples`; ``__main__.py`` is the command
+  ``python -m churn.sample``.
 - :mod:`~churn.sample.helpers` -- random draws, ids and days shared by the generators.
 """
 
@@ -37,7 +37,6 @@ from churn.sample.files import (
     SUBSCRIPTIONS_CSV,
     SUBSCRIPTIONS_XLSX,
     TRANSACTIONS_CSV,
-    main,
     to_korean,
     write_korean_xlsx,
     write_samples,
@@ -98,7 +97,6 @@ __all__ = [
     "generate_event_log",
     "generate_subscriptions",
     "generate_transactions",
-    "main",
     "to_korean",
     "write_korean_xlsx",
     "write_samples",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import math
 from datetime import datetime
 from pathlib import Path
@@ -241,15 +240,3 @@ def write_samples(folder="data/sample") -> dict[str, Path]:
     write_korean_xlsx(to_korean(subs), paths[SUBSCRIPTIONS_XLSX])
     _write_csv(generate_transactions(), paths[TRANSACTIONS_CSV])
     return paths
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m churn.sample [--out DIR]``: regenerate the sample files."""
-    parser = argparse.ArgumentParser(
-        prog="python -m churn.sample", description="Regenerate ChurnLens' sample data files."
-    )
-    parser.add_argument("--out", default="data/sample", help="target folder (default: data/sample)")
-    args = parser.parse_args(argv)
-    for path in write_samples(args.out).values():
-        print(path)
-    return 0
