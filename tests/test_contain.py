@@ -3,6 +3,7 @@ worker that crashes, runs away with memory or hangs becomes one ChurnDataError."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 import json
@@ -71,6 +72,22 @@ def crash_in_roles(source, *, name, sheet, limits):
 
 def python_bug(source, *, name, sheet, limits):
     raise KeyError("no such thing")
+
+
+def crash_in_frame_writer(source, *, name, sheet, limits):
+    """Reads fine; the forked copy that writes the frame then crashes."""
+    import churn.contain.worker as worker_module
+
+    worker_module.write_frame = lambda frame, path: segfault(
+        None, name=None, sheet=None, limits=None
+    )
+    return generated(None, name="mixed", sheet=None, limits=limits)
+
+
+def unsendable_frame(source, *, name, sheet, limits):
+    """A frame the transport refuses (its index is not the default one): a bug of ours."""
+    result = generated(None, name="mixed", sheet=None, limits=limits)
+    return dataclasses.replace(result, frame=result.frame.set_index(result.frame.columns[0]))
 
 
 def _frame_mixed() -> pd.DataFrame:
@@ -414,6 +431,21 @@ def test_a_bug_in_the_worker_is_an_unexpected_error(method):
     with pytest.raises(ReaderError, match="KeyError: 'no such thing'"):
         read_contained(b"a\n1\n", name="a.csv", target=python_bug, method=method)
     _still_works(method)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_crash_while_the_frame_is_written_is_the_same_clear_error(method):
+    # The frame is written by a forked copy of the worker while the worker proposes roles.
+    with pytest.raises(ChurnDataError, match="the reader crashed"):
+        read_contained(b"x", name="mixed", target=crash_in_frame_writer, method=method)
+    _still_works(method)
+
+
+@pytest.mark.parametrize("propose", [True, False])
+def test_a_frame_that_cannot_be_sent_is_an_unexpected_error(propose):
+    with pytest.raises(ReaderError, match="only frames with a default RangeIndex"):
+        read_contained(b"x", name="mixed", target=unsendable_frame, propose=propose)
+    _still_works("fork")
 
 
 def test_no_scratch_files_are_left_behind(tmp_path, monkeypatch):

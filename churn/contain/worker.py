@@ -71,18 +71,28 @@ def _work(job: dict[str, Any], pipe_w: int) -> None:
         target = _target(job["target"])
         result = target(src, name=job["name"], sheet=job["sheet"], limits=Limits(**job["limits"]))
         del src
-        t0 = time.perf_counter()
-        columns = write_frame(result.frame, job["out"])
-        meta = {f.name: to_json(getattr(result, f.name)) for f in fields(result)}
-        del meta["frame"]  # notes are ReadNotes: churn.text knows how to carry them
-        send_answer(
-            pipe_w, {"result": meta, "frame": columns, "write_seconds": time.perf_counter() - t0}
-        )
-        if job["propose"]:
+        if not job["propose"]:
+            _send_frame(result, job, pipe_w)
+            return
+        # Writing the frame (~0.4 s at 1M rows, bound to one core by the GIL) runs in a
+        # forked copy while this process proposes the roles, so the caller reads the frame
+        # back while the roles are still being worked out.
+        writer = os.fork()
+        if writer == 0:
+            _frame_writer(result, job, pipe_w)
+        try:
             roles = infer_roles(result.frame)
-            send_answer(
-                pipe_w, {"roles": {f.name: to_json(getattr(roles, f.name)) for f in fields(roles)}}
-            )
+        finally:  # nothing else goes down the pipe while the frame's answer may be on it
+            _, status = os.waitpid(writer, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code < 0:  # the writer crashed: so does the worker, as the caller must hear
+            signal.signal(-code, signal.SIG_DFL)
+            os.kill(os.getpid(), -code)
+        if code != 0:  # it said why (its error is the caller's first answer)
+            return
+        send_answer(
+            pipe_w, {"roles": {f.name: to_json(getattr(roles, f.name)) for f in fields(roles)}}
+        )
     except ChurnDataError as exc:
         send_answer(pipe_w, {"error": exc.to_json()})
     except MemoryError:
@@ -96,3 +106,46 @@ def _work(job: dict[str, Any], pipe_w: int) -> None:
                 "traceback": traceback.format_exc(),
             },
         )
+
+
+def _send_frame(result: ReadResult, job: dict[str, Any], pipe_w: int) -> None:
+    """Write the frame to the job's scratch file and send the rest of ``result`` as JSON."""
+    t0 = time.perf_counter()
+    columns = write_frame(result.frame, job["out"])
+    meta = {f.name: to_json(getattr(result, f.name)) for f in fields(result)}
+    del meta["frame"]  # notes are ReadNotes: churn.text knows how to carry them
+    send_answer(
+        pipe_w, {"result": meta, "frame": columns, "write_seconds": time.perf_counter() - t0}
+    )
+
+
+def _frame_writer(result: ReadResult, job: dict[str, Any], pipe_w: int) -> None:
+    """The forked copy that sends the frame; it dies with the worker and never returns.
+
+    The watchdog watches the worker: should it kill the worker, the kernel ends this copy
+    too (``PR_SET_PDEATHSIG``), and the alarm ends it should it hang on its own.
+    """
+    import ctypes
+    import traceback
+
+    code = 70
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the worker was gone before the line above
+            return
+        signal.alarm(int(job["seconds"]) + 10)
+        _send_frame(result, job, pipe_w)
+        code = 0
+    except MemoryError:
+        send_answer(pipe_w, {"memory": True})
+    except BaseException as exc:  # noqa: BLE001 - reported to the caller, which raises it
+        send_answer(
+            pipe_w,
+            {
+                "name": job["name"],
+                "unexpected": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(),
+            },
+        )
+    finally:
+        os._exit(code)

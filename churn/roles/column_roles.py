@@ -45,6 +45,9 @@ class ColumnRoles:
     start, end : subscription start and end/cancel dates (shape 2; empty end = active).
     event_date : the date of each event in an event log (shape 3).
     amount : fee, revenue or order amount.
+    amount_unit : what one value of ``amount`` is: "month" (per month), "year" (per
+        year), "order" (per order or transaction) or "total" (a lifetime total so far);
+        None when nobody has said (revenue figures then say the unit is unconfirmed).
     tenure : a duration column (e.g. months as a customer) when there are no dates.
     tenure_unit : unit of ``tenure``: "days", "weeks", "months" or "years".
     reason : churn reason or status detail (voluntary vs involuntary churn).
@@ -54,6 +57,10 @@ class ColumnRoles:
     personal : other personal columns (phone, address): kept for exports only.
     excluded : (column, reason) pairs the user or the proposal left out.
     dayfirst : how to read ambiguous dates like 03/04/2024 (None: not ambiguous).
+    reasons : why each role was proposed, as ``(role, column, confidence, reason)``
+        with confidence "high", "medium" or "low" (low: the Data page asks the user to
+        check) and reason a translatable sentence. Shown to the user, never used to
+        compute: left out of equality and hashing, so it does not key caches.
     """
 
     id: str | None = None
@@ -64,6 +71,7 @@ class ColumnRoles:
     end: str | None = None
     event_date: str | None = None
     amount: str | None = None
+    amount_unit: str | None = None
     tenure: str | None = None
     tenure_unit: str = "months"
     reason: str | None = None
@@ -74,6 +82,7 @@ class ColumnRoles:
     personal: tuple[str, ...] = ()
     excluded: tuple[tuple[str, str], ...] = field(default=())
     dayfirst: bool | None = None
+    reasons: tuple[tuple[str, str, str, str], ...] = field(default=(), compare=False)
 
     @property
     def shape(self) -> str:
@@ -91,8 +100,9 @@ class ColumnRoles:
     def with_(self, **changes: Any) -> ColumnRoles:
         """A copy with some roles changed (lists become tuples)."""
         clean = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
-        if "excluded" in clean:
-            clean["excluded"] = tuple(tuple(p) for p in clean["excluded"])
+        for key in ("excluded", "reasons"):
+            if key in clean:
+                clean[key] = tuple(tuple(p) for p in clean[key])
         return replace(self, **clean)
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,6 +122,8 @@ class ColumnRoles:
             if k == "excluded":
                 items = v.items() if isinstance(v, dict) else v
                 v = tuple((str(c), str(r)) for c, r in items)
+            elif k == "reasons":
+                v = tuple(tuple(r) for r in v)
             elif isinstance(v, list):
                 v = tuple(v)
             clean[k] = v
