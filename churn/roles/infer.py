@@ -101,20 +101,32 @@ def infer_roles(df: pd.DataFrame) -> ColumnRoles:
     events = "event_date" in draft.roles
     _propose_amount_tenure_reason(facts, draft, events)
     _propose_features(df, facts, draft, events)
-    return ColumnRoles(**draft.roles)
+    return ColumnRoles(**draft.roles, reasons=tuple(draft.reasons))
 
 
 @dataclass
 class _Draft:
-    """The proposal so far: roles given, columns taken by a role, personal columns."""
+    """The proposal so far: roles given, columns taken by a role, personal columns, and
+    why each role was given (``(role, column, confidence, reason)``, see
+    :attr:`ColumnRoles.reasons`)."""
 
     roles: dict[str, Any] = field(default_factory=dict)
     taken: set[str] = field(default_factory=set)
     personal: list[str] = field(default_factory=list)
+    reasons: list[tuple[str, str, str, str]] = field(default_factory=list)
 
-    def take(self, role: str, col: str) -> None:
+    def take(self, role: str, col: str, confidence: str = "", reason: str = "") -> None:
         self.roles[role] = col
         self.taken.add(col)
+        if reason:
+            self.say(role, col, confidence, reason)
+
+    def say(self, role: str, col: str, confidence: str, reason: str) -> None:
+        """Record why ``col`` was proposed for ``role`` (confidence: high, medium, low)."""
+        if confidence not in ("high", "medium", "low"):
+            raise ValueError(f"confidence must be high, medium or low, not {confidence!r}")
+        self.reasons = [r for r in self.reasons if r[:2] != (role, col)]
+        self.reasons.append((role, col, confidence, reason))
 
 
 def _propose_personal(facts: dict[str, ColumnFacts], draft: _Draft) -> None:
