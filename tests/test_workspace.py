@@ -381,3 +381,32 @@ def test_glob_ignores_foreign_files(store):
     (store.folder / f"notes{SUFFIX}").write_text("not a workspace")
     (store.folder / "readme.txt").write_text("hello")
     assert [i.id for i in store.list()] == [ok]
+
+
+def test_the_list_opens_a_workspace_file_only_when_it_changed(store, monkeypatch):
+    # A sidebar lists the workspaces on every rerun of every participant: a list line is
+    # read again only when its file (or its write-ahead log) changed.
+    ids = [_tiny(store, f"W{i}") for i in range(3)]
+    opened: list[str] = []
+    read_row = WorkspaceStore._row
+
+    def counting(self, ws_id, columns="*"):
+        opened.append(ws_id)
+        return read_row(self, ws_id, columns)
+
+    monkeypatch.setattr(WorkspaceStore, "_row", counting)
+    first = store.list()
+    assert sorted(opened) == sorted(ids)
+    opened.clear()
+    assert WorkspaceStore(store.folder).list() == first  # another store of the process too
+    assert opened == []
+    store.rename(ids[1], "Renamed")  # written here: that line is read again, the others not
+    names = {i.id: i.name for i in store.list()}
+    assert opened == [ids[1]] and names[ids[1]] == "Renamed" and names[ids[0]] == "W0"
+    opened.clear()
+    # A write by another process (plain SQLite, no store) changes the file: seen at once.
+    _sql(store, ids[2], "UPDATE workspace SET name = ? WHERE id = ?", "Elsewhere", ids[2])
+    assert {i.id: i.name for i in store.list()}[ids[2]] == "Elsewhere"
+    assert opened == [ids[2]]
+    store.delete(ids[0])
+    assert sorted(i.id for i in store.list()) == sorted(ids[1:])

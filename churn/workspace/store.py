@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -68,6 +70,34 @@ class _Keep:
 
 #: Pass as a :meth:`WorkspaceStore.save` argument to leave that part unchanged (default).
 KEEP: Any = _Keep()
+
+#: List lines already read, by the identity of a workspace's file and of its write-ahead
+#: log (path, then modification time, size and inode of each): a sidebar that lists the
+#: workspaces on every rerun opens a database only when its file changed. Shared by
+#: every store of the process, bounded, and emptied for a file this process writes.
+_INFO_CACHE: OrderedDict[tuple, WorkspaceInfo] = OrderedDict()
+_INFO_LOCK = threading.Lock()
+_INFO_MAX = 2048
+
+
+def _stamp(path: Path) -> tuple | None:
+    """What identifies this version of a workspace file (None: there is no file)."""
+    parts: list[tuple[int, int, int] | None] = []
+    for p in (path, Path(f"{path}-wal")):
+        try:
+            st = p.stat()
+        except OSError:
+            parts.append(None)
+        else:
+            parts.append((st.st_mtime_ns, st.st_size, st.st_ino))
+    return None if parts[0] is None else (str(path), *parts)
+
+
+def _forget(path: Path) -> None:
+    """Drop every cached list line of ``path`` (it was written or removed)."""
+    with _INFO_LOCK:
+        for key in [k for k in _INFO_CACHE if k[0] == str(path)]:
+            del _INFO_CACHE[key]
 
 
 class WorkspaceStore:
@@ -140,6 +170,7 @@ class WorkspaceStore:
     def _write(self, ws_id: str, sql: str, params: tuple, *, create: bool = False) -> None:
         """One short write transaction on the workspace's own file."""
         path = self.path_of(ws_id)
+        _forget(path)
         if not create and not path.is_file():
             raise not_found(ws_id)
         try:
@@ -425,7 +456,26 @@ class WorkspaceStore:
         return replace(ws, problems=tuple(problems), **parts)
 
     def info(self, ws_id: str) -> WorkspaceInfo:
-        """The list line of one workspace; a damaged one comes back with ``problem`` set."""
+        """The list line of one workspace; a damaged one comes back with ``problem`` set.
+
+        Read from the file only when it changed since the last time (see ``_INFO_CACHE``).
+        """
+        path = self.path_of(ws_id)
+        stamp = _stamp(path)
+        with _INFO_LOCK:
+            known = _INFO_CACHE.get(stamp) if stamp else None
+            if known is not None:
+                _INFO_CACHE.move_to_end(stamp)
+                return known
+        line = self._read_info(ws_id)
+        if stamp and line.ok and _stamp(path) == stamp:  # unchanged while it was read
+            with _INFO_LOCK:
+                _INFO_CACHE[stamp] = line
+                while len(_INFO_CACHE) > _INFO_MAX:
+                    _INFO_CACHE.popitem(last=False)
+        return line
+
+    def _read_info(self, ws_id: str) -> WorkspaceInfo:
         try:
             row = self._row(ws_id, META_COLUMNS)
             return WorkspaceInfo(
@@ -513,6 +563,7 @@ class WorkspaceStore:
         path = self.path_of(ws_id)
         if not path.is_file():
             raise not_found(ws_id)
+        _forget(path)
         for extra in ("-wal", "-shm", ""):
             try:
                 Path(f"{path}{extra}").unlink()
