@@ -36,6 +36,8 @@ __all__ = [
 #: Event logs: a customer is churned when their last event is more than this many days
 #: before the snapshot (no order in 90 days = churned), unless the user says otherwise.
 DEFAULT_INACTIVITY_DAYS = 90
+#: Purchase logs: the default horizon of expected purchases and value (P(alive)), in days.
+DEFAULT_HORIZON_DAYS = 90
 
 
 def check_inactivity_days(inactivity_days: Any) -> int:
