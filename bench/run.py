@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,31 @@ CONTAIN_REF = "read CSV + propose roles, in process"
 #: row -> (size it applies to, largest share, the row of the same step it is a share of)
 SHARE_TARGETS: dict[str, tuple[int, float, str]] = {
     "containment overhead": (1_000_000, 0.15, CONTAIN_REF),
+}
+
+#: The Data page's Confirm (customer table + validation) of each input shape, and the
+#: bare ``pandas.read_csv`` of the same file timed beside it in the same process.
+CONFIRM_SHAPES = {
+    "customers": ("customers", "customers with a label"),
+    "subscriptions": ("subs", "subscriptions with start and end dates"),
+    "events": ("events", "an event log"),
+}
+CLI_SUMMARY = "CLI summary, end to end (python -m churn summary FILE --json)"
+
+
+def confirm_row(shape: str) -> str:
+    return f"Confirm (customer table + validation): {CONFIRM_SHAPES[shape][1]}"
+
+
+def bare_row(shape: str) -> str:
+    return f"bare pandas read of the same file: {CONFIRM_SHAPES[shape][1]}"
+
+
+#: row -> (size it applies to, largest multiple or None (shown, not judged), the row of the
+#: same step it is a multiple of)
+RATIO_TARGETS: dict[str, tuple[int, float | None, str]] = {
+    **{confirm_row(k): (1_000_000, 2.0, bare_row(k)) for k in CONFIRM_SHAPES},
+    CLI_SUMMARY: (1_000_000, None, bare_row("subscriptions")),
 }
 
 
@@ -211,6 +236,74 @@ def step_events(data: Path, size: int, repeat: int) -> dict[str, Any]:
         "event log -> customer table": builds,
         "_note": f"{customers:,} customers",
     }
+
+
+def _bare_read(path: Path) -> Any:
+    """A bare ``pandas.read_csv`` of the file: no sniffing, no cleaning, no roles."""
+    import pandas as pd
+
+    return pd.read_csv(path)
+
+
+def _confirm(data: Path, size: int, repeat: int, shape: str) -> dict[str, Any]:
+    """The Data page's Confirm of a file of one shape (``ui/cache.py``: the customer table
+    built with the confirmed settings, then its validation) beside a bare read of the
+    same file, alternated so that a change of load hits both alike. The file is read and
+    its roles proposed first, untimed, as they are before the user presses Confirm."""
+    from churn.roles import infer_roles
+    from churn.settings import IntakeSettings
+    from churn.shapes import build_customer_table
+    from churn.validate import validate
+
+    path = data / f"{CONFIRM_SHAPES[shape][0]}_{size}.csv"
+    df = _read(path)
+    settings = IntakeSettings(infer_roles(df))
+    tables: list[Any] = []
+
+    def confirm() -> None:
+        table = build_customer_table(df, settings)
+        validate(df, settings.roles, table)
+        tables[:] = [table]
+
+    bare, confirmed = [], []
+    for _ in range(max(repeat, 1)):
+        bare += _timed(lambda: _bare_read(path), 1)
+        confirmed += _timed(confirm, 1)
+    table = tables[0]
+    return {
+        confirm_row(shape): confirmed,
+        bare_row(shape): bare,
+        "_note": f"shape {table.shape}: {len(df):,} rows, {len(table.frame):,} customers",
+    }
+
+
+def step_confirm_customers(data: Path, size: int, repeat: int) -> dict[str, Any]:
+    return _confirm(data, size, repeat, "customers")
+
+
+def step_confirm_subscriptions(data: Path, size: int, repeat: int) -> dict[str, Any]:
+    return _confirm(data, size, repeat, "subscriptions")
+
+
+def step_confirm_events(data: Path, size: int, repeat: int) -> dict[str, Any]:
+    return _confirm(data, size, repeat, "events")
+
+
+def step_summary(data: Path, size: int, repeat: int) -> dict[str, Any]:
+    """``python -m churn summary FILE --json`` in a fresh process, as a user runs it
+    (start-up, the contained read, roles, table, validation, JSON), beside a bare read."""
+    path = data / f"subs_{size}.csv"
+    cmd = [sys.executable, "-m", "churn", "summary", str(path), "--json"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def summary() -> None:
+        subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=True, timeout=1800)
+
+    bare, cli = [], []
+    for _ in range(max(repeat, 1)):
+        bare += _timed(lambda: _bare_read(path), 1)
+        cli += _timed(summary, 1)
+    return {CLI_SUMMARY: cli, bare_row("subscriptions"): bare}
 
 
 def step_tables(data: Path, size: int, repeat: int) -> dict[str, Any]:
@@ -440,6 +533,10 @@ STEPS: dict[str, Callable[[Path, int, int], dict[str, Any]]] = {
     "cold_start": step_cold_start,
     "rerun": step_rerun,
     "contain": step_contain,
+    "summary": step_summary,
+    "confirm_customers": step_confirm_customers,
+    "confirm_subscriptions": step_confirm_subscriptions,
+    "confirm_events": step_confirm_events,
 }
 
 
@@ -459,15 +556,27 @@ def _child(step: str, data: Path, size: int, repeat: int) -> None:
 # --------------------------------------------------------------------------------------
 
 
-def make_data(folder: Path, sizes: list[int], xlsx_sizes: list[int], events: list[int]) -> None:
+def make_data(
+    folder: Path,
+    sizes: list[int],
+    xlsx_sizes: list[int],
+    events: list[int],
+    customers: Sequence[int] = (),
+) -> None:
+    """The generated files: ``subs_N.csv`` (subscriptions with dates and a label),
+    ``subs_N.xlsx``, ``customers_N.csv`` (the same customers without their dates: one
+    row per customer with a label) and ``events_N.csv`` (an order log of N rows)."""
     from churn.sample import generate_event_log, generate_subscriptions
 
-    for n in sorted(set(sizes) | set(xlsx_sizes)):
+    for n in sorted(set(sizes) | set(xlsx_sizes) | set(customers)):
         df = generate_subscriptions(n)
         if n in sizes:
             df.to_csv(folder / f"subs_{n}.csv", index=False, date_format="%Y-%m-%d")
         if n in xlsx_sizes:
             df.to_excel(folder / f"subs_{n}.xlsx", index=False, engine="xlsxwriter")
+        if n in customers:
+            undated = df.drop(columns=df.select_dtypes("datetime").columns)
+            undated.to_csv(folder / f"customers_{n}.csv", index=False)
     for n in events:
         log = generate_event_log(n)
         log.to_csv(folder / f"events_{n}.csv", index=False, date_format="%Y-%m-%d")
@@ -542,17 +651,29 @@ def target_of(step: str, size: int) -> tuple[float | None, float | None]:
     return secs, mem
 
 
-def share_of(name: str, size: int, rows: dict[str, Any]) -> tuple[float, float | None] | None:
-    """(median of ``name`` / median of its reference row, the largest share allowed at
-    this size or None), for rows judged as a share of another row (SHARE_TARGETS)."""
-    if name not in SHARE_TARGETS:
+def _relative(
+    table: dict[str, tuple[int, float, str]], name: str, size: int, rows: dict[str, Any]
+) -> tuple[float, float | None] | None:
+    """(median of ``name`` / median of its reference row in ``table``, the limit at this
+    size or None); None when ``name`` is not judged against another row."""
+    if name not in table:
         return None
-    at, limit, ref = SHARE_TARGETS[name]
+    at, limit, ref = table[name]
     base = rows.get(ref)
     if not isinstance(base, list) or not isinstance(rows.get(name), list):
         return None
     value = statistics.median(rows[name]) / statistics.median(base)
     return value, (limit if at == size else None)
+
+
+def share_of(name: str, size: int, rows: dict[str, Any]) -> tuple[float, float | None] | None:
+    """For rows judged as a share of another row (SHARE_TARGETS): see :func:`_relative`."""
+    return _relative(SHARE_TARGETS, name, size, rows)
+
+
+def ratio_of(name: str, size: int, rows: dict[str, Any]) -> tuple[float, float | None] | None:
+    """For rows judged as a multiple of another row (RATIO_TARGETS): see :func:`_relative`."""
+    return _relative(RATIO_TARGETS, name, size, rows)
 
 
 def verdict(median: float | None, peak: int | None, secs, mem) -> str:
@@ -617,6 +738,13 @@ def build_rows(results: list[tuple[str, int, dict[str, Any]]]) -> list[dict[str,
                 spread = "; ".join(x for x in (f"{value:.1%} of the in-process read", spread) if x)
                 if limit is not None:
                     target = f"<= {limit:.0%} of the in-process read"
+                    outcome = "met" if value <= limit else "**missed**"
+            ratio = ratio_of(name, size, res["rows"])
+            if ratio is not None:
+                value, limit = ratio
+                spread = "; ".join(x for x in (f"{value:.2f}x the bare pandas read", spread) if x)
+                if limit is not None:
+                    target = f"<= {limit:g}x the bare pandas read"
                     outcome = "met" if value <= limit else "**missed**"
             rows.append(
                 {
@@ -705,6 +833,8 @@ def plan(sizes: list[int], events: list[int], quick: bool) -> list[tuple[str, in
     jobs += [("explain", 0)] + [("explain", n) for n in sizes if n > 5_000]
     jobs += [("cold_start", 0), ("rerun", 0)] + [("rerun", n) for n in sizes]
     jobs += [("contain", max(sizes))]
+    jobs += [("summary", max(sizes)), ("confirm_customers", max(sizes))]
+    jobs += [("confirm_subscriptions", max(sizes)), ("confirm_events", min(events))]
     return jobs
 
 
@@ -742,13 +872,16 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(args.keep_data) if args.keep_data else Path(tempfile.mkdtemp(prefix="churn-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
     try:
-        need_sizes = sorted({n for k, n in jobs if k not in ("events", "read_xlsx") and n > 0})
+        own = ("events", "read_xlsx", "confirm_customers", "confirm_events")
+        need_sizes = sorted({n for k, n in jobs if k not in own and n > 0})
         need_xlsx = sorted({n for k, n in jobs if k == "read_xlsx"})
-        need_events = sorted({n for k, n in jobs if k == "events"})
+        need_events = sorted({n for k, n in jobs if k in ("events", "confirm_events")})
+        need_customers = sorted({n for k, n in jobs if k == "confirm_customers"})
         missing = (
             [n for n in need_sizes if not (tmp / f"subs_{n}.csv").exists()],
             [n for n in need_xlsx if not (tmp / f"subs_{n}.xlsx").exists()],
             [n for n in need_events if not (tmp / f"events_{n}.csv").exists()],
+            [n for n in need_customers if not (tmp / f"customers_{n}.csv").exists()],
         )
         print(f"generating data in {tmp} ...", flush=True)
         make_data(tmp, *missing)

@@ -53,6 +53,9 @@ class CustomerTable:
     notes : plain-language notes on how the table was built (shown on the Data page).
     settings : the intake settings it was built with (roles, snapshot as asked, inactivity
         window; set by ``build_customer_table``): a model trained on the table keeps them.
+    dates_after_snapshot : (date column, dates after the snapshot) for the date columns
+        the build read on every row of the file; validation counts from here instead of
+        reading those dates again.
     """
 
     frame: pd.DataFrame
@@ -67,6 +70,7 @@ class CustomerTable:
     inactivity_days: int | None = None
     notes: tuple[str, ...] = field(default=())
     settings: IntakeSettings | None = field(default=None, repr=False)
+    dates_after_snapshot: tuple[tuple[str, int], ...] = field(default=(), repr=False)
 
     @property
     def labelled(self) -> pd.DataFrame:

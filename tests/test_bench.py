@@ -84,6 +84,35 @@ def test_containment_overhead_is_judged_as_a_share_of_the_in_process_read(bench)
     assert row["target"] == "" and row["verdict"] == "" and "18.2%" in row["note"]
 
 
+def test_confirm_is_judged_as_a_multiple_of_the_bare_read_of_the_same_file(bench):
+    confirm, bare = bench.confirm_row("events"), bench.bare_row("events")
+    rows = {confirm: [0.9, 1.0, 1.2], bare: [0.5, 0.6, 0.4], "_note": "shape events"}
+    res = {"ok": True, "rows": rows, "peak_rss": 1, "load": 0}
+    table = {r["step"]: r for r in bench.build_rows([("confirm_events", 1_000_000, res)])}
+    row = table[confirm]
+    assert row["target"] == "<= 2x the bare pandas read" and row["verdict"] == "met"
+    assert "2.00x the bare pandas read" in row["note"]  # 1.0 / 0.5
+    assert table[bare]["target"] == "" and table[bare]["verdict"] == ""
+    rows[confirm] = [1.1, 1.2, 1.3]  # 2.4x
+    row = bench.build_rows([("confirm_events", 1_000_000, res)])[0]
+    assert row["verdict"] == "**missed**" and "2.40x" in row["note"]
+    row = bench.build_rows([("confirm_events", 10_000, res)])[0]  # the target is for 1M rows
+    assert row["target"] == "" and row["verdict"] == "" and "2.40x" in row["note"]
+    # the CLI summary shows its multiple without a target
+    cli = {bench.CLI_SUMMARY: [9.0], bench.bare_row("subscriptions"): [3.0], "_note": ""}
+    row = bench.build_rows([("summary", 1_000_000, {**res, "rows": cli})])[0]
+    assert row["target"] == "" and row["verdict"] == "" and "3.00x" in row["note"]
+
+
+def test_plan_times_confirm_of_each_shape_and_the_cli_summary(bench):
+    jobs = bench.plan([10_000, 1_000_000], [1_000_000, 10_000_000], quick=False)
+    for kind in ("summary", "confirm_customers", "confirm_subscriptions"):
+        assert (kind, 1_000_000) in jobs
+    assert ("confirm_events", 1_000_000) in jobs  # the event log at 1M rows
+    assert set(bench.CONFIRM_SHAPES) == {"customers", "subscriptions", "events"}
+    assert {f"confirm_{k}" for k in bench.CONFIRM_SHAPES} | {"summary"} <= set(bench.STEPS)
+
+
 def test_failed_child_becomes_a_failed_row(bench):
     rows = bench.build_rows([("tables", 10_000, {"ok": False, "error": "boom", "load": 1.0})])
     assert len(rows) == 1
@@ -125,6 +154,10 @@ QUICK_ROWS = [
     ("app cold start to served home page", "sample (5k)"),
     ("read CSV + propose roles, in process", "10k"),
     ("read CSV + propose roles, in a worker", "10k"),  # (their difference may be < 0 at 10k)
+    ("CLI summary, end to end (python -m churn summary FILE --json)", "10k"),
+    ("Confirm (customer table + validation): customers with a label", "10k"),
+    ("Confirm (customer table + validation): subscriptions with start and end dates", "10k"),
+    ("Confirm (customer table + validation): an event log", "100k"),
 ] + [
     (f"page rerun after a widget change: {page}", size)
     for page in (

@@ -11,7 +11,6 @@ from churn.roles import (
     REASON_DATE,
     REASON_EMPTY,
     REASON_IDENTIFIER,
-    REASON_LEAK_NAME,
     REASON_PERSONAL,
     REASON_TEXT,
     ColumnRoles,
@@ -332,9 +331,16 @@ def test_exclusions_with_reasons():
     assert ex["coupon"] == REASON_EMPTY
     assert ex["comment"] in (REASON_TEXT, REASON_IDENTIFIER)
     assert ex["last_login_date"] == REASON_DATE
-    assert ex["cancel_code"] == REASON_LEAK_NAME
-    assert ex["days_since_last_visit"].startswith("leakage suspect: separates the label")
-    assert r.features == ("visits",)
+    # a leaky name is only a hint: "a/b" alternating does not separate churners, so it stays
+    assert "cancel_code" not in ex
+    notes = {c: (conf, why) for role, c, conf, why in r.reasons if role == "features"}
+    assert notes["cancel_code"][0] == "low" and "AUC 0.50" in notes["cancel_code"][1]
+    # a recency that separates churners perfectly: measured after the customer left
+    assert ex["days_since_last_visit"].startswith(
+        "leakage suspect: measured after the customer left"
+    )
+    assert "AUC 1.00" in ex["days_since_last_visit"]
+    assert r.features == ("cancel_code", "visits")
 
 
 def test_free_text_with_many_levels():

@@ -11,7 +11,8 @@ The page controllers (``ui.pages``) call them:
 - ``ui/cache_model.py``: training (``st.cache_resource``), evaluation, scores, exports;
 - ``ui/cache_explain.py``: the explainer, drivers, the at-risk list, one customer;
 - ``ui/cache_whatif.py``: what-if, suggestions and segment scenarios;
-- ``ui/cache_report.py``: the built report.
+- ``ui/cache_report.py``: the built report;
+- ``ui/cache_alive.py``: P(alive) of an event log (BG/NBD), its tracking frame and map.
 
 Every cached function is keyed on explicit text keys (a SHA-256 of the uploaded bytes,
 plus the confirmed roles and settings), never on Streamlit's own hashing of a large

@@ -114,16 +114,35 @@ def at_risk(
 
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
 def _export(
-    settings: cm.Settings, sort: str, top: int, band, segment, lang: str, kind: str, _frame
+    settings: cm.Settings,
+    sort: str,
+    top: int,
+    band,
+    segment,
+    lang: str,
+    kind: str,
+    extra: str,
+    _frame,
 ) -> bytes:
     return E.at_risk_bytes(_frame, kind)
 
 
-def export(handle: dict, frame: pd.DataFrame, kind: str, **settings: Any) -> bytes:
-    """The shown at-risk list as formula-safe CSV or XLSX bytes."""
+def export(
+    handle: dict, frame: pd.DataFrame, kind: str, *, extra: str = "", **settings: Any
+) -> bytes:
+    """The shown at-risk list as formula-safe CSV or XLSX bytes. ``extra`` keys anything
+    else that changed the list's columns (the P(alive) horizon of an event log)."""
     s = settings
     return _export(
-        cm.settings_of(handle), s["sort"], s["top"], s["band"], s["segment"], s["lang"], kind, frame
+        cm.settings_of(handle),
+        s["sort"],
+        s["top"],
+        s["band"],
+        s["segment"],
+        s["lang"],
+        kind,
+        extra,
+        frame,
     )
 
 

@@ -37,10 +37,13 @@ def _build(
     personal: bool,
     model_key: str,
     scenarios_key: str,
+    alive_key: str,
     _table: CustomerTable,
     _trained: Any,
     _issues: Any,
     _scenarios: Any,
+    _alive: Any,
+    _alive_threshold: float | None,
 ) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
     rep = R.build_report(
         _table,
@@ -51,6 +54,8 @@ def _build(
         scenarios=_scenarios,
         charts=kind == "html",
         personal=personal,
+        alive=_alive,
+        alive_threshold=_alive_threshold,
     )
     data = rep.to_html().encode("utf-8") if kind == "html" else rep.to_xlsx()
     return data, tuple(rep.names), tuple(rep.notes())
@@ -68,12 +73,16 @@ def build(
     trained: Any = None,
     handle: dict | None = None,
     scenarios: dict | None = None,
+    alive: Any = None,
+    alive_threshold: float | None = None,
 ) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
     """The report as bytes (``kind`` "html" or "xlsx"), the sections kept and the notes.
     ``personal``: keep customers' names and contact details in the at-risk list.
 
     ``trained`` is the model trained on the Model page (None: no model sections; never
-    trains one) with its ``handle``; ``scenarios`` are the saved what-if scenarios.
+    trains one) with its ``handle``; ``scenarios`` are the saved what-if scenarios;
+    ``alive`` is an event log's P(alive) fit (``ui.cache_alive.fit``) with the threshold
+    chosen on the Data page.
     """
     scenarios = dict(scenarios or {})
     issues = cache.validation_issues(ds, conf)
@@ -85,8 +94,11 @@ def build(
         bool(personal),
         _settings_text(handle),
         _settings_text(scenarios),
+        _settings_text(None if alive is None else (alive.horizon_days, alive_threshold)),
         table,
         trained,
         issues,
         scenarios,
+        alive,
+        alive_threshold,
     )

@@ -30,6 +30,7 @@ RESTORED_MODEL = "cl.restored_model"  # (settings, TrainedModel) read back from 
 LAST_ERROR = "cl.last_error"
 WIDGET_LANGS = "cl.widget_langs"  # {widget key: language it was last drawn in}
 KEPT = "cl.kept"  # {widget key: its last value}, for widgets not drawn on every run
+ALIVE_VIEW = "cl.alive_view"  # (threshold, horizon days) of the P(alive) view (Data page)
 
 _DEFAULTS: dict[str, Any] = {
     LANG_KEY: DEFAULT_LANG,

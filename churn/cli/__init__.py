@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from churn.errors import ChurnDataError
+from churn.roles import AMOUNT_UNITS
 from churn.text import msg
 
 EXIT_OK = 0
@@ -70,6 +71,13 @@ def add_file_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--end", metavar="COL", help="end / cancel date column")
     p.add_argument("--event-date", metavar="COL", help="event date column (event logs)")
     p.add_argument("--amount", metavar="COL", help="fee, revenue or amount column")
+    p.add_argument(
+        "--amount-unit",
+        choices=AMOUNT_UNITS,
+        default=None,
+        help="what one amount is: per month, per year, per order, or a lifetime total so far "
+        "(default: proposed from the column's name and values)",
+    )
     p.add_argument("--tenure", metavar="COL", help="tenure column (when there are no dates)")
     p.add_argument(
         "--inactivity-days",
@@ -84,6 +92,12 @@ def add_file_arguments(p: argparse.ArgumentParser) -> None:
         choices=("yes", "no"),
         default=None,
         help="read ambiguous dates like 03/04/2024 as day first (yes) or month first (no)",
+    )
+    p.add_argument(
+        "--keep-after-exit",
+        action="store_true",
+        help="keep columns measured after the customer left (a recency counted at export), "
+        "which are left out of the features by default",
     )
 
 

@@ -17,8 +17,10 @@ from churn.errors import ChurnDataError
 from churn.roles import (
     SINGLE_ROLES,
     ColumnRoles,
+    amount_unit_for,
     column_facts,
     infer_roles,
+    keep_after_exit,
     label_key,
     label_text,
     normalize_label_values,
@@ -111,6 +113,8 @@ def roles_from_args(
     """
     cols = [str(c) for c in frame.columns]
     roles = proposed if proposed is not None else infer_roles(frame)
+    if getattr(args, "keep_after_exit", False):
+        roles = keep_after_exit(roles)
     given: dict[str, str] = {}
     for attr, role in FLAG_ROLES.items():
         col = getattr(args, attr, None)
@@ -121,6 +125,7 @@ def roles_from_args(
         not given
         and not getattr(args, "churned_value", None)
         and not getattr(args, "dayfirst", None)
+        and not getattr(args, "amount_unit", None)
     ):
         return roles
 
@@ -155,6 +160,7 @@ def roles_from_args(
     dayfirst = getattr(args, "dayfirst", None)
     if dayfirst:
         changes["dayfirst"] = dayfirst == "yes"
+    changes.update(_amount_unit(frame, args, roles, changes))
 
     used = set(given.values())
     changes["features"] = tuple(c for c in roles.features if c not in used)
@@ -167,6 +173,27 @@ def roles_from_args(
     return roles.with_(**changes)
 
 
+def _amount_unit(
+    frame: pd.DataFrame, args: argparse.Namespace, roles: ColumnRoles, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """``amount_unit`` from ``--amount-unit``; for a column given with ``--amount`` alone,
+    the unit its name and values suggest (None when unclear: figures then say so)."""
+    unit = getattr(args, "amount_unit", None)
+    amount = changes.get("amount", roles.amount) if "amount" in changes else roles.amount
+    if unit:
+        if not amount:
+            raise ChurnDataError(
+                msg("--amount-unit needs an amount column"), fix=msg("add --amount COLUMN")
+            )
+        return {"amount_unit": unit}
+    if not amount:
+        return {"amount_unit": None}
+    if amount != roles.amount:
+        events = roles.with_(**changes).shape == "events"
+        return {"amount_unit": amount_unit_for(frame, amount, events=events).unit}
+    return {}
+
+
 def load_table_from_args(args: argparse.Namespace) -> tuple[Any, ColumnRoles, CustomerTable]:
     """Read ``args.file``, settle the roles and build the customer table.
 
@@ -174,8 +201,26 @@ def load_table_from_args(args: argparse.Namespace) -> tuple[Any, ColumnRoles, Cu
     -------
     (ReadResult, ColumnRoles, CustomerTable)
     """
-    from churn.contain import read_contained
     from churn.shapes import build_customer_table
+
+    result, settings = read_file_from_args(args)
+    return result, settings.roles, build_customer_table(result.frame, settings)
+
+
+def read_file_from_args(args: argparse.Namespace) -> tuple[Any, IntakeSettings]:
+    """Read ``args.file`` in the contained worker and settle the roles and settings.
+
+    Returns
+    -------
+    (ReadResult, IntakeSettings)
+
+    Raises
+    ------
+    ChurnDataError
+        The file is missing, a folder, or holds no data rows; a flag names a column the
+        file does not have.
+    """
+    from churn.contain import read_contained
 
     path = Path(args.file)
     if not path.exists():
@@ -194,8 +239,7 @@ def load_table_from_args(args: argparse.Namespace) -> tuple[Any, ColumnRoles, Cu
             msg("'{name}' holds no data rows", name=path.name), fix=msg("check the file")
         )
     roles = roles_from_args(frame, args, proposed)
-    settings = settings_from_args(args, IntakeSettings(roles, sheet=result.sheet))
-    return result, roles, build_customer_table(frame, settings)
+    return result, settings_from_args(args, IntakeSettings(roles, sheet=result.sheet))
 
 
 def settings_from_args(args: argparse.Namespace, base: IntakeSettings) -> IntakeSettings:

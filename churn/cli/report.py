@@ -77,6 +77,14 @@ def run(args: argparse.Namespace) -> int:
             trained = train(table)
         except ChurnDataError as why:
             print(f"note: no model trained: {why}", file=sys.stderr)
+    alive = None
+    if table.shape == "events" and any(s in wanted for s in ("alive", "at_risk")):
+        from churn.alive import fit_alive
+
+        try:  # the P(alive) section, and P(alive) columns in the at-risk list
+            alive = fit_alive(result.frame, roles, getattr(table.settings, "snapshot", None))
+        except ChurnDataError as why:
+            print(f"note: no P(alive): {why}", file=sys.stderr)
     rep = build_report(
         table,
         trained,
@@ -85,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         issues=issues,
         charts=kind != ".xlsx",
         personal=args.with_personal,
+        alive=alive,
     )
     data = rep.to_xlsx() if kind == ".xlsx" else rep.to_html().encode("utf-8")
     out.write_bytes(data)

@@ -7,6 +7,7 @@ from typing import Any
 
 from churn.cli import Command, add_file_arguments, register, respond
 from churn.cli._common import load_table_from_args
+from churn.roles import label_choice_rates, label_value_counts, reasons_in_use
 from churn.table import STATUS, STATUS_EXCLUDED, STATUS_TOO_NEW
 
 
@@ -33,16 +34,51 @@ def summarize(result: Any, roles, table, issues) -> dict[str, Any]:
         "roles": roles.assigned(),
         "churned_values": list(roles.churned_values),
         "active_values": list(roles.active_values),
+        "amount_unit": roles.amount_unit if roles.amount else None,
         "features": list(table.features),
         "categorical": list(table.categorical),
         "personal": list(table.personal),
         "excluded_columns": {c: r for c, r in table.excluded},
         "issues": [
-            {"severity": i.severity, "code": i.code, "column": i.column, "message": i.message}
+            {
+                "severity": i.severity,
+                "code": i.code,
+                "column": i.column,
+                "message": i.message,
+                "count": i.count,  # rows or customers concerned (None when not counted)
+            }
             for i in issues
         ],
         "notes": list(table.notes),
+        "role_reasons": [
+            {"role": r, "column": c, "confidence": conf, "reason": why}
+            for r, c, conf, why in reasons_in_use(roles)
+        ],
+        "unclear_label_values": _unclear_label_values(result, roles, table),
     }
+
+
+def _unclear_label_values(result: Any, roles, table) -> list[dict[str, Any]]:
+    """The label values with no clear meaning (paused, trial ...) and the churn rate over
+    the label's rows if each meant churned, active, or was left out (as now)."""
+    frame = getattr(result, "frame", None)
+    if not roles.label or table.shape == "events" or frame is None or roles.label not in frame:
+        return []
+    rates = label_choice_rates(label_value_counts(frame[roles.label], roles))
+
+    def num(x: float) -> float | None:
+        return None if x != x else float(x)  # NaN: nothing would be labelled
+
+    return [
+        {
+            "value": row["value"],
+            "rows": int(row["count"]),
+            "churn_rate_if_churned": num(row["churned"]),
+            "churn_rate_if_active": num(row["active"]),
+            "churn_rate_if_left_out": num(row["left_out"]),
+        }
+        for row in rates.to_dict("records")
+    ]
 
 
 def _print_text(s: dict[str, Any]) -> None:
@@ -61,6 +97,10 @@ def _print_text(s: dict[str, Any]) -> None:
         extra = f", inactivity {s['inactivity_days']} days" if s["inactivity_days"] else ""
         print(f"snapshot {s['snapshot']}{extra}")
     print("roles: " + ", ".join(f"{r}={c}" for r, c in s["roles"].items()))
+    if s["roles"].get("amount"):
+        print(f"amount unit: {s.get('amount_unit') or 'not confirmed (--amount-unit)'}")
+    for why in s.get("role_reasons", ()):
+        print(f"  {why['role']}={why['column']} ({why['confidence']}): {why['reason']}")
     if s["churned_values"] or s["active_values"]:
         print(
             f"label values: churned = {', '.join(s['churned_values']) or '(none)'}; "
@@ -69,6 +109,13 @@ def _print_text(s: dict[str, Any]) -> None:
     print(f"features ({len(s['features'])}): {', '.join(s['features'])}")
     for c, why in s["excluded_columns"].items():
         print(f"  left out: {c} ({why})")
+    for u in s.get("unclear_label_values", ()):
+        rates = [u[f"churn_rate_if_{k}"] for k in ("churned", "active", "left_out")]
+        shown = ["-" if x is None else f"{x:.1%}" for x in rates]
+        print(
+            f"unclear label value '{u['value']}' ({u['rows']:,} rows): churn rate {shown[0]} "
+            f"if churned, {shown[1]} if active, {shown[2]} if left out"
+        )
     for i in s["issues"]:
         col = f"{i['column']}: " if i["column"] else ""
         print(f"{i['severity']}: {col}{i['message']}")

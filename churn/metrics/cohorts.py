@@ -13,6 +13,7 @@ from churn.metrics.helpers import (
     rows_with_dates,
     wilson_interval,
 )
+from churn.money import unit_attrs, value_notes
 from churn.table import CustomerTable
 from churn.text import msg
 
@@ -104,6 +105,7 @@ def cohort_table(
                 cutoff=cutoff,
             )
         )
-    out.attrs["notes"] = notes
+    out.attrs["notes"] = notes + value_notes(table, has_value)
     out.attrs["snapshot"] = f"{d.snapshot:%Y-%m-%d}"
+    out.attrs.update(unit_attrs(table))
     return out

@@ -8,6 +8,7 @@ import pandas as pd
 from churn.errors import ChurnDataError
 from churn.metrics.helpers import DAYS_PER_MONTH
 from churn.metrics.survival import survival_at, survival_curves
+from churn.money import unit_attrs, value_notes
 from churn.table import CHURNED, ID, TENURE, VALUE, CustomerTable
 from churn.text import msg
 
@@ -47,7 +48,8 @@ def forecast_next_months(
     pandas.DataFrame
         ``month`` (1..months), ``window_start``, ``window_end`` (dates after the snapshot;
         NaT without a snapshot), ``days``, ``active_customers``, ``expected_churners``,
-        ``revenue_at_stake`` (expected value lost; NaN without values), ``method``
+        ``revenue_at_stake`` (expected value per month lost; NaN without values; the
+        notes and ``attrs["value_note"]`` say how the value per month was read), ``method``
         (``kaplan_meier`` or ``model_scores``); with ``renewal_col``: ``renewals`` and
         ``renewal_value`` (customers whose renewal falls in the window).
     """
@@ -94,7 +96,8 @@ def forecast_next_months(
         ]
         if method == "kaplan_meier"
         else []
-    )
+    ) + value_notes(table, has_value)
+    out.attrs.update(unit_attrs(table))
     return out
 
 

@@ -20,6 +20,7 @@ from churn.metrics.helpers import (
     wilson_interval,
 )
 from churn.metrics.revenue import add_revenue_columns
+from churn.money import unit_attrs, value_notes
 from churn.table import CustomerTable
 from churn.text import Text, msg
 
@@ -56,7 +57,10 @@ def period_table(
         the period) and ``gross_revenue_churn`` (= revenue_lost / revenue_start). With a
         reason column: ``churned_voluntary`` and ``churned_involuntary``.
         ``attrs["notes"]`` lists what was left out and why; net revenue retention is not
-        given because one value per customer shows no expansion or contraction.
+        given because one value per customer shows no expansion or contraction. The
+        values are money per month (see :mod:`churn.money`): the notes say how they were
+        read from the amount and its unit, and ``attrs["unit"]``, ``attrs["per_month"]``
+        and ``attrs["value_note"]`` carry the same for a caption.
     """
     freq = period_freq(period)
     spec = get_definition(definition)
@@ -71,6 +75,8 @@ def period_table(
     notes = list(d.notes)
     notes += _final_columns(out, table, d.snapshot)
     notes += add_revenue_columns(out, slots, d.frame["value"].to_numpy(dtype=float))
+    notes += value_notes(table, "revenue_start" in out)  # the amount's unit, in words
+    out.attrs.update(unit_attrs(table))
     if "kind" in d.frame:
         invol = slots.has_end & (d.frame["kind"] == "involuntary").to_numpy()
         out["churned_involuntary"] = slots.count(slots.end[invol]).astype(int)

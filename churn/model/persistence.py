@@ -226,4 +226,6 @@ def _split_from_meta(sp: dict[str, Any]) -> SplitSpec:
         description=sp.get("description", ""),
         train_rate=float("nan") if sp.get("train_rate") is None else sp["train_rate"],
         test_rate=float("nan") if sp.get("test_rate") is None else sp["test_rate"],
+        copies=int(sp.get("copies") or 0),
+        copy_sets=int(sp.get("copy_sets") or 0),
     )

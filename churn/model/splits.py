@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
+from churn.duplicates import CopySets
 from churn.model.features import MIN_PER_CLASS, label_vector
 from churn.table import CHURNED, START, CustomerTable
 from churn.text import msg
@@ -35,6 +37,10 @@ class SplitSpec:
         (``"time"`` only). Newer customers have had less time to leave, so the hold-out
         rate is often lower: ranking (ROC AUC, lift) is then the fair measure, and the
         Brier score and log loss look worse than they will be on the whole table.
+    copies, copy_sets : labelled customers that are exact copies of another one (every
+        feature and the label equal, :mod:`churn.duplicates`) and the sets they form
+        (``"cv"`` only): each set is kept in one fold, so no copy is scored by a model
+        trained on its twin. Set by :func:`churn.model.train`; 0 without copies.
     """
 
     kind: Literal["time", "cv"]
@@ -47,6 +53,8 @@ class SplitSpec:
     description: str = ""
     train_rate: float = float("nan")
     test_rate: float = float("nan")
+    copies: int = 0
+    copy_sets: int = 0
 
     @property
     def rates_differ(self) -> bool:
@@ -68,7 +76,25 @@ class SplitSpec:
             "description": self.description,
             "train_rate": None if math.isnan(self.train_rate) else self.train_rate,
             "test_rate": None if math.isnan(self.test_rate) else self.test_rate,
+            "copies": self.copies,
+            "copy_sets": self.copy_sets,
         }
+
+    def with_copies(self, copies: CopySets | None) -> SplitSpec:
+        """This cross-validation, told that the copies among the labelled customers are
+        kept together (the count joins :attr:`description`); unchanged without copies or
+        for a time-based hold-out (split by start date)."""
+        if copies is None or self.kind != "cv":
+            return self
+        desc = msg(
+            "{split} {n:,} customers are exact copies of another one (every feature and the "
+            "label equal, {sets:,} sets): each set is kept in one fold, so no copy is scored "
+            "by a model trained on its twin.",
+            split=self.description,
+            n=copies.n_extra,
+            sets=copies.n_sets,
+        )
+        return replace(self, copies=copies.n_extra, copy_sets=copies.n_sets, description=desc)
 
 
 def _time_order(table: CustomerTable) -> pd.Series | None:
@@ -178,3 +204,30 @@ def choose_split(
         time_available=masks is not None,
         description=desc,
     )
+
+
+def cv_folds(
+    y: np.ndarray, folds: int, random_state: int, copies: CopySets | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train rows, test rows) of each fold of stratified k-fold cross-validation.
+
+    Without ``copies`` these are scikit-learn's ``StratifiedKFold`` folds of ``y``. With
+    them, the folds are drawn over one row per set of copies (and every row without a
+    copy), and each copy joins its set's fold: copies share their label, so the folds
+    stay stratified, and no copy is tested by a model that was trained on its twin.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    if copies is None:
+        return list(skf.split(np.zeros(len(y)), y))
+    rep = np.flatnonzero(copies.representatives())
+    fold = np.empty(len(y), dtype=np.int64)
+    for i, (_, test) in enumerate(skf.split(np.zeros(len(rep)), y[rep])):
+        fold[rep[test]] = i
+    first = rep[copies.sets[rep] >= 0]  # the first row of each set
+    set_fold = np.empty(copies.n_sets, dtype=np.int64)
+    set_fold[copies.sets[first]] = fold[first]
+    in_set = copies.sets >= 0
+    fold[in_set] = set_fold[copies.sets[in_set]]
+    return [(np.flatnonzero(fold != i), np.flatnonzero(fold == i)) for i in range(folds)]

@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from churn.duplicates import CopySets, copy_sets
 from churn.errors import ChurnDataError
 from churn.model.evaluation import evaluate
 from churn.model.features import check_trainable, feature_frame, label_vector, resolve_features
 from churn.model.registry import DEFAULT_MODEL, MODELS, THREADS, ModelSpec, get_spec
-from churn.model.splits import CV_FOLDS, SplitSpec, choose_split, time_split_masks
+from churn.model.splits import CV_FOLDS, SplitSpec, choose_split, cv_folds, time_split_masks
 from churn.model.trained import TrainedModel, limit_threads, pipeline_risk
 from churn.settings import DEFAULT_INACTIVITY_DAYS, IntakeSettings
 from churn.table import ID, CustomerTable
@@ -128,7 +129,10 @@ def train(
     if split.kind == "time":
         final, score, fold, keep, fold_auc = _evaluate_on_hold_out(table, split, *fit)
     else:
-        final, score, fold, keep, fold_auc = _evaluate_by_folds(split, *fit)
+        # copies of one customer under several ids stay in one fold, and the split says so
+        copies = feature_copies(X, yv)
+        split = split.with_copies(copies)
+        final, score, fold, keep, fold_auc = _evaluate_by_folds(split, *fit, copies=copies)
     metrics = evaluate(yv[keep], score[keep])
     metrics["roc_auc_std"] = float(np.std(fold_auc)) if fold_auc else float("nan")
     metrics["roc_auc_folds"] = fold_auc
@@ -205,16 +209,16 @@ def _evaluate_by_folds(
     feats,
     cats,
     random_state: int,
+    copies: CopySets | None = None,
 ) -> _Evaluated:
-    """Score every customer out of fold (stratified k-fold); fit the final model."""
+    """Score every customer out of fold (stratified k-fold, copies kept together); fit the
+    final model."""
     from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold
 
     score = np.full(len(yv), np.nan)
     fold = np.zeros(len(yv), dtype=int)
     fold_auc: list[float] = []
-    skf = StratifiedKFold(n_splits=split.folds, shuffle=True, random_state=random_state)
-    folds = list(skf.split(X, yv))
+    folds = cv_folds(yv, split.folds, random_state, copies)
     jobs: list[Callable[[], tuple[pd.DataFrame, np.ndarray]]] = [
         lambda tr=tr: (X.iloc[tr], yv[tr]) for tr, _ in folds
     ]
@@ -224,6 +228,12 @@ def _evaluate_by_folds(
         fold[te] = i
         fold_auc.append(float(roc_auc_score(yv[te], score[te])))
     return final, score, fold, np.ones(len(yv), dtype=bool), fold_auc
+
+
+def feature_copies(X: pd.DataFrame, yv: np.ndarray) -> CopySets | None:
+    """Copies among the labelled customers as the model sees them: rows equal in every
+    feature and the label (:func:`churn.duplicates.copy_sets`)."""
+    return copy_sets([X[c] for c in X.columns] + [yv])
 
 
 def _class_balance(yv: np.ndarray) -> dict[str, Any]:
@@ -255,7 +265,8 @@ def leaderboard(
     progress: Callable[[int, int, str], None] | None = None,
     random_state: int = 0,
 ) -> pd.DataFrame:
-    """Compare registry models with the same stratified k-fold cross-validation.
+    """Compare registry models with the same stratified k-fold cross-validation (copies
+    of one customer kept in one fold, as in :func:`train`).
 
     Returns one row per model, best ROC AUC first: ``model``, ``label``, ``roc_auc``,
     ``roc_auc_std``, ``pr_auc``, ``base_rate``, ``brier``, ``log_loss``,
@@ -263,7 +274,6 @@ def leaderboard(
     before each model (and once more with ``i == n`` at the end).
     """
     from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold
 
     names = list(models or MODELS)
     for nm in names:
@@ -273,8 +283,7 @@ def leaderboard(
     y = label_vector(table)
     X = feature_frame(table.frame.loc[y.index], feats, cats)
     yv = y.to_numpy()
-    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-    splits = list(skf.split(X, yv))
+    splits = cv_folds(yv, folds, random_state, feature_copies(X, yv))
     rows = []
     for i, nm in enumerate(names):
         if progress:

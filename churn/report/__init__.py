@@ -16,8 +16,8 @@ catalogue : the report's words in every language (:data:`TEXT`, :data:`HEADERS`,
 formatting : :func:`text`, :func:`header`, :func:`chart_labels`, and the number, share,
     p-value and date formats of :mod:`churn.formatting` (shared with the app).
 sections : the :data:`SECTIONS` registry (:func:`register_section`) and the built-in
-    section builders (data, over time, cohorts, segments, model, drivers, at risk,
-    scenarios, glossary).
+    section builders (data, over time, cohorts, P(alive) of a purchase log, segments,
+    model, drivers, at risk, scenarios, glossary).
 build : :class:`Report` and :func:`build_report`.
 html_writer : the self-contained HTML page (:meth:`Report.to_html`).
 xlsx_writer : the formula-safe workbook (:meth:`Report.to_xlsx`).

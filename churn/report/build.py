@@ -56,6 +56,8 @@ def build_report(
     top_at_risk: int = 20,
     charts: bool = True,
     personal: bool = False,
+    alive: Any = None,
+    alive_threshold: float | None = None,
 ) -> Report:
     """Build the chosen sections of the report.
 
@@ -72,6 +74,10 @@ def build_report(
     charts : draw charts (False for XLSX-only output, which needs none).
     personal : keep customers' names and contact details (the table's personal columns)
         in the at-risk list; by default the list names customers by id only.
+    alive : event logs: the P(alive) fit (:func:`churn.alive.fit_alive`) for the P(alive)
+        section and the at-risk list's P(alive) columns (None: the section is left out).
+    alive_threshold : P(alive) below this counts as lost (default
+        :data:`churn.alive.DEFAULT_P_ALIVE_THRESHOLD`).
 
     Returns
     -------
@@ -100,6 +106,8 @@ def build_report(
         top_at_risk=top_at_risk,
         charts=charts,
         personal=personal,
+        alive=alive,
+        alive_threshold=alive_threshold,
     )
     kept, skipped = [], []
     for name in SECTIONS:

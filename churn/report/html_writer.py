@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # build imports this module
 
 #: columns shown as percentages in the HTML
 PCT_COLUMNS = {"churn_rate", "ci_low", "ci_high", "retention", "risk", "base_rate"}
-PCT_COLUMNS |= {"before", "after", "delta"}
+PCT_COLUMNS |= {"before", "after", "delta", "p_alive"}
 #: columns in percentage points of risk, shown with one decimal
 POINT_COLUMNS = {"mean_abs_contribution", "mean_contribution"}
 PCT_COLUMNS |= {f"retention_{m}" for m in (0, 1, 3, 6, 12, 24)}

@@ -38,6 +38,9 @@ class ReportInputs:
     top_at_risk: int = 20
     charts: bool = True
     personal: bool = False
+    #: event logs: the P(alive) fit (``churn.alive.fit_alive``) and its threshold
+    alive: Any = None
+    alive_threshold: float | None = None
 
 
 @dataclass
@@ -191,6 +194,60 @@ def _cohorts(inp: ReportInputs) -> Section:
     return s
 
 
+@register_section("alive")
+def _alive(inp: ReportInputs) -> Section:
+    from churn import alive as A
+
+    t, lang, res = inp.table, inp.lang, inp.alive
+    if t.shape != "events":
+        raise SectionSkipped(text("alive.not_events", lang))
+    if res is None:
+        raise SectionSkipped(text("alive.not_fitted", lang))
+    thr = A.DEFAULT_P_ALIVE_THRESHOLD if inp.alive_threshold is None else inp.alive_threshold
+    rates = A.rule_rates(t, res, thr)
+    s = Section("alive", text("alive.title", lang))
+    s.paragraphs.extend(A.parameter_sentences(res, lang))
+    values = {
+        "days": fmt_int(rates.inactivity_days),
+        "lost": fmt_int(rates.inactivity_lost),
+        "labelled": fmt_int(rates.inactivity_labelled),
+        "rate": fmt_pct(rates.inactivity_rate, lang=lang),
+        "threshold": fmt_pct(rates.threshold, 0, lang=lang),
+        "alive_lost": fmt_int(rates.alive_lost),
+        "customers": fmt_int(rates.customers),
+        "alive_rate": fmt_pct(rates.alive_rate, lang=lang),
+        "one_time": fmt_int(rates.one_time),
+        "one_time_inactive": fmt_int(rates.one_time_inactive),
+        "repeat_rate": fmt_pct(rates.repeat_rate, lang=lang),
+        "horizon": fmt_int(res.horizon_days),
+    }
+    s.paragraphs.append(text("alive.p_rates", lang, **values))
+    s.paragraphs.append(text("alive.p_one_time", lang, **values))
+    s.paragraphs.extend(localize(n, lang) for n in res.notes)
+    s.tables["churn_rules"] = pd.DataFrame(
+        {
+            "rule": [
+                text("alive.rule_inactivity", lang, **values),
+                text("alive.rule_p_alive", lang, **values),
+            ],
+            "lost": [rates.inactivity_lost, rates.alive_lost],
+            "customers": [rates.inactivity_labelled, rates.customers],
+            "churn_rate": [rates.inactivity_rate, rates.alive_rate],
+        }
+    )
+    prm = {k: getattr(res.params, k) for k in ("r", "alpha", "a", "b", "log_likelihood")}
+    if res.spend is not None:
+        prm |= {k: getattr(res.spend, k) for k in ("p", "q", "gamma")}
+    s.tables["alive_parameters"] = pd.DataFrame(
+        {"parameter": list(prm), "estimate": [float(v) for v in prm.values()]}
+    )
+    calls = A.worth_a_call(res, thr, top=inp.top_at_risk)
+    key = "alive.p_call_value" if A.has_value(res) else "alive.p_call_purchases"
+    s.paragraphs.append(text(key, lang, n=fmt_int(len(calls)), **values))
+    s.tables["worth_a_call"] = calls
+    return s
+
+
 @register_section("segments")
 def _segments(inp: ReportInputs) -> Section:
     from churn.segments import churn_by_segment, recognise_warning_signs, warning_signs
@@ -299,8 +356,12 @@ def _at_risk(inp: ReportInputs) -> Section:
         private = {"name", "email", *getattr(inp.table, "personal", ())} - {"customer_id"}
         lst = lst.drop(columns=[c for c in lst.columns if c in private])
         s.paragraphs.append(text("at_risk.no_personal", inp.lang))
+    if inp.alive is not None and inp.table.shape == "events":
+        from churn.alive import join_alive
+
+        lst = join_alive(lst, inp.alive, after="value_at_risk")
     s.tables["at_risk"] = lst
-    keep = ["risk_rank", "customer_id", "name", "risk", "value_at_risk"]
+    keep = ["risk_rank", "customer_id", "name", "risk", "value_at_risk", "p_alive"]
     keep += ["reason_1", "reason_2", "reason_3", "action"]
     s.display["at_risk"] = lst[[c for c in keep if c in lst.columns]]
     return s

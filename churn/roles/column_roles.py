@@ -185,6 +185,19 @@ def label_text(value: Any) -> str | None:
     return text or None
 
 
+def label_texts(series: pd.Series) -> tuple[list[str | None], np.ndarray]:
+    """The :func:`label_text` of each distinct non-missing value of ``series`` and how many
+    rows hold that value, in order of first appearance.
+
+    The column is factorised once and each distinct value converted once, so a label
+    column of millions of rows costs a handful of conversions, not one per row. Two
+    distinct values may share a text (``"Yes"`` and ``" Yes"``); blank text gives None.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return [label_text(u) for u in uniques], counts
+
+
 def label_key(value: Any) -> str | None:
     """Case-, space- and punctuation-insensitive key of a label value (for matching)."""
     text = label_text(value)
@@ -265,8 +278,14 @@ def label_value_counts(series: pd.Series, roles: ColumnRoles | None = None) -> p
     "active" or "left_out"), most frequent first: what the Data page's label mapping
     editor shows.
     """
-    texts = series.map(label_text)
-    counts = texts.value_counts(dropna=True)
+    texts, n = label_texts(series)
+    counts = (
+        pd.Series(n, index=pd.Index(texts, dtype=object), dtype="int64")
+        .loc[[t is not None for t in texts]]
+        .groupby(level=0, sort=False)
+        .sum()
+        .sort_values(ascending=False, kind="stable")  # as ``value_counts`` orders them
+    )
     if roles is not None and (roles.churned_values or roles.active_values):
         churned, active = roles.churned_values, roles.active_values
     else:

@@ -200,7 +200,10 @@ def column_facts(s: pd.Series, col: str) -> ColumnFacts:
             weights = weights.iloc[top]
         else:
             weights = weights.nlargest(_SAMPLE)
-        text = weights.index.to_series()
+        # Python's re on these (at most _SAMPLE) values: on Arrow strings pandas re-parses
+        # each pattern on every call to choose an engine, which costs more than matching
+        # (the result is the same: pandas falls back to re wherever the two differ).
+        text = pd.Series(weights.index.to_numpy(dtype=object), dtype=object)
         w = weights.to_numpy() / weights.sum()
 
         def share(mask: pd.Series) -> float:

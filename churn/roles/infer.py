@@ -12,29 +12,32 @@ from typing import Any
 
 import pandas as pd
 
+from churn.roles.amount import propose_amount
 from churn.roles.column_roles import (
     ColumnRoles,
     is_generic_pair,
     map_label,
     normalize_label_values,
 )
+from churn.roles.evidence import (
+    email_pick,
+    event_pick,
+    label_rows,
+    name_pick,
+    pick_dates,
+    pick_id,
+    pick_reason,
+    pick_tenure,
+)
 from churn.roles.facts import ColumnFacts, facts_of, sample_rows, str_columns
-from churn.roles.leakage import leakage_detail
+from churn.roles.label_evidence import label_pick, unclear_values
 from churn.roles.names import (
     EMAIL_EXACT,
-    END_KO,
-    END_TOKENS,
     EVENT_KO,
     EVENT_TOKENS,
     NAME_EXACT,
-    REASON_TOKENS,
-    START_KO,
-    START_TOKENS,
-    TENURE_EXACT,
-    TENURE_KO,
 )
 from churn.roles.scoring import (
-    amount_score,
     code_like_values,
     id_score,
     is_code,
@@ -42,9 +45,9 @@ from churn.roles.scoring import (
     is_personal_name,
     is_phone,
     label_name_score,
-    tenure_unit,
     too_many_levels,
 )
+from churn.roles.screen import LeakScreen, code_exclusion, numeric_code
 from churn.text import msg
 
 # Why a column is left out of the features: English text that the app can translate (the
@@ -55,15 +58,6 @@ REASON_CONSTANT = msg("constant")
 REASON_EMPTY = msg("mostly empty")
 REASON_TEXT = msg("free text / too many levels")
 REASON_DATE = msg("date (used as tenure/recency instead)")
-REASON_LEAK_NAME = msg("leakage suspect: the name suggests it is recorded at or after churn")
-#: Start of every leakage reason; the detail of :func:`leakage_reason` follows it.
-REASON_LEAK_PREFIX = "leakage suspect: "
-
-
-def leakage_reason(detail: str) -> str:
-    """The excluded-reason of a column that separates the label (``detail`` from
-    :func:`leakage_detail`): ``REASON_LEAK_PREFIX + detail``, translatable."""
-    return msg("leakage suspect: {detail}", detail=detail)
 
 
 def infer_roles(df: pd.DataFrame) -> ColumnRoles:
@@ -97,9 +91,10 @@ def infer_roles(df: pd.DataFrame) -> ColumnRoles:
     _propose_personal(facts, draft)
     repeated_ids = _propose_id(facts, draft)
     _propose_label(df, facts, draft)
-    _propose_dates(facts, draft, repeated_ids)
+    _propose_dates(df, facts, draft, repeated_ids)
     events = "event_date" in draft.roles
-    _propose_amount_tenure_reason(facts, draft, events)
+    _propose_amount_tenure_reason(df, facts, draft, events)
+    _propose_tenure_reason(df, facts, draft, events)
     _propose_features(df, facts, draft, events)
     return ColumnRoles(**draft.roles, reasons=tuple(draft.reasons))
 
@@ -136,7 +131,7 @@ def _propose_personal(facts: dict[str, ColumnFacts], draft: _Draft) -> None:
         is_email = f.compact in EMAIL_EXACT or f.email_share >= 0.8
         if is_email and f.kind == "text" or (f.compact in EMAIL_EXACT and f.missing == 1):
             if "email" not in roles:
-                take("email", c)
+                take("email", *email_pick(f))
             else:
                 personal.append(c)
                 taken.add(c)
@@ -150,7 +145,7 @@ def _propose_personal(facts: dict[str, ColumnFacts], draft: _Draft) -> None:
             f.person_share >= 0.8 and f.unique_ratio >= 0.5 and f.nunique >= 5
         ):
             if "name" not in roles:
-                take("name", c)
+                take("name", *name_pick(f))
             else:
                 personal.append(c)
                 taken.add(c)
@@ -161,21 +156,9 @@ def _propose_id(facts: dict[str, ColumnFacts], draft: _Draft) -> bool:
 
     Returns whether the id repeats (several rows per customer: an event log).
     """
-    taken, take = draft.taken, draft.take
-    id_scores = {c: id_score(f) for c, f in facts.items() if c not in taken}
-    id_scores = {
-        c: s for c, s in id_scores.items() if s > 0 and not facts[c].is_date and facts[c].nunique
-    }
-    if id_scores:
-        best = max(id_scores.values())
-        take("id", next(c for c, s in id_scores.items() if s == best))
-    else:
-        for c, f in facts.items():
-            if c in taken or f.is_date or f.missing > 0:
-                continue
-            if (f.kind == "text" or f.integer) and f.unique_ratio == 1.0 and f.n >= 2:
-                take("id", c)
-                break
+    pick = pick_id(facts, draft.taken)
+    if pick is not None:
+        draft.take("id", *pick)
     id_col = draft.roles.get("id")
     return bool(id_col and facts[id_col].unique_ratio < 0.95)
 
@@ -204,57 +187,68 @@ def _propose_label(df: pd.DataFrame, facts: dict[str, ColumnFacts], draft: _Draf
     if label_candidates:
         best = max(s for s, *_ in label_candidates)
         _, c, churned, active = next(x for x in label_candidates if x[0] == best)
-        draft.take("label", c)
+        unclear = unclear_values(df[c].dropna().unique())
+        confidence, reason = label_pick(facts[c], churned, active, unclear)
+        draft.take("label", c, confidence, reason)
         draft.roles["churned_values"], draft.roles["active_values"] = churned, active
 
 
-def _propose_dates(facts: dict[str, ColumnFacts], draft: _Draft, repeated_ids: bool) -> None:
-    """Step 4. Dates: start, end, or an event log."""
+def _propose_dates(
+    df: pd.DataFrame, facts: dict[str, ColumnFacts], draft: _Draft, repeated_ids: bool
+) -> None:
+    """Step 4. Dates: start, end, or an event log.
+
+    The end date is judged on its values (filled only for the rows the label calls
+    churned) as well as its name (cancelled, deleted, 해지 ...), so ``updated_at`` or a
+    last purchase date, filled for active customers too, is never the end date.
+    """
     roles, taken, take = draft.roles, draft.taken, draft.take
-    dates = [c for c, f in facts.items() if c not in taken and f.is_date]
-    for c in dates:
-        f = facts[c]
-        if "start" not in roles and (f.has(START_TOKENS) or f.contains(START_KO)):
-            take("start", c)
-        elif "end" not in roles and (f.has(END_TOKENS) or f.contains(END_KO)):
-            take("end", c)
-    if "end" not in roles:  # an end date column that is empty (nobody has left yet)
-        for c, f in facts.items():
-            if c not in taken and f.missing == 1.0 and (f.has(END_TOKENS) or f.contains(END_KO)):
-                take("end", c)
-                break
+    lab = label_rows(
+        df, roles.get("label"), roles.get("churned_values", ()), roles.get("active_values", ())
+    )
+    start, end = pick_dates(df, facts, taken, lab)
+    for role, pick in (("start", start), ("end", end)):
+        if pick is not None:
+            take(role, *pick)
     if "start" not in roles and "end" not in roles:
-        rest = [c for c in dates if c not in taken]
+        rest = [c for c, f in facts.items() if c not in taken and f.is_date]
         named = [c for c in rest if facts[c].has(EVENT_TOKENS) or facts[c].contains(EVENT_KO)]
         pick = (named or rest)[:1]
         if pick and (repeated_ids or ("label" not in roles and named)):
-            take("event_date", pick[0])
+            id_col = roles.get("id")
+            ratio = facts[id_col].unique_ratio if id_col else 0.0
+            take(
+                "event_date", *event_pick(facts[pick[0]], repeated_ids, 1 / ratio if ratio else 0.0)
+            )
 
 
 def _propose_amount_tenure_reason(
-    facts: dict[str, ColumnFacts], draft: _Draft, events: bool
+    df: pd.DataFrame, facts: dict[str, ColumnFacts], draft: _Draft, events: bool
 ) -> None:
-    """Step 5. Amount, tenure, reason."""
+    """Step 5. The value column and its unit (see :mod:`churn.roles.amount`)."""
+    amount = propose_amount(df, facts, taken=draft.taken, events=events)
+    if amount is not None:  # not taken: a fee stays a model feature too
+        draft.roles["amount"], draft.roles["amount_unit"] = amount.column, amount.unit
+        draft.say("amount", amount.column, amount.confidence, amount.reason)
+
+
+def _propose_tenure_reason(
+    df: pd.DataFrame, facts: dict[str, ColumnFacts], draft: _Draft, events: bool
+) -> None:
+    """Step 5b. Tenure (named like a duration, values of zero or more) and the churn reason."""
     roles, taken = draft.roles, draft.taken
-    amount = {c: amount_score(f) for c, f in facts.items() if c not in taken}
-    amount = {c: s for c, s in amount.items() if s > 0}
-    if amount:
-        best = max(amount.values())
-        roles["amount"] = next(c for c, s in amount.items() if s == best)
     if not events:
-        for c, f in facts.items():
-            if c in taken or c == roles.get("amount") or not f.is_numeric:
-                continue
-            if f.compact in TENURE_EXACT or "tenure" in f.compact or f.contains(TENURE_KO):
-                roles["tenure"] = c
-                roles["tenure_unit"] = tenure_unit(f)
-                break
-    for c, f in facts.items():
-        if c in taken or f.is_date:
-            continue
-        if f.kind == "text" and (f.has(REASON_TOKENS) or f.contains(("사유", "원인"))):
-            draft.take("reason", c)
-            break
+        tenure = pick_tenure(df, facts, taken | {roles.get("amount")})
+        if tenure is not None:
+            pick, roles["tenure_unit"] = tenure
+            roles["tenure"] = pick.column  # not taken: a tenure stays a model feature too
+            draft.say("tenure", *pick)
+    lab = label_rows(
+        df, roles.get("label"), roles.get("churned_values", ()), roles.get("active_values", ())
+    )
+    reason = pick_reason(df, facts, taken, lab)
+    if reason is not None:
+        draft.take("reason", *reason)
 
 
 def _propose_features(
@@ -262,10 +256,11 @@ def _propose_features(
 ) -> None:
     """Step 6. Everything else: a feature, or excluded with a reason."""
     roles, taken, personal = draft.roles, draft.taken, draft.personal
-    id_col = roles.get("id")
     y = None
     if "label" in roles:
         y = map_label(df[roles["label"]], roles["churned_values"], roles["active_values"])
+    # Leakage from evidence (names only a hint), on a sample: churn.roles.screen.
+    screen = LeakScreen(df, None if events else y, None if events else roles.get("end"))
     excluded: list[tuple[str, str]] = []
     features: list[str] = []
     categorical: list[str] = []
@@ -276,14 +271,17 @@ def _propose_features(
             continue
         if events and c == roles.get("amount"):
             continue  # summed into monetary value, not a feature of its own
-        reason = _exclusion(df[c], f, y, id_col, events)
+        verdict = screen.judge(df[c], f) if not (reason := _exclusion(df[c], f)) else None
+        if verdict is not None and verdict.note:
+            draft.say("features", c, verdict.confidence, verdict.note)
+        reason = reason or (verdict.reason if verdict is not None else None)
         if reason:
             excluded.append((c, reason))
             continue
         features.append(c)
         if f.kind in ("text", "bool") and not f.numeric_text:
             categorical.append(c)
-        elif is_code(f) or code_like_values(df[c], f):
+        elif is_code(f) or code_like_values(df[c], f) or numeric_code(f):
             categorical.append(c)
 
     roles["features"] = tuple(features)
@@ -292,30 +290,28 @@ def _propose_features(
     roles["excluded"] = tuple(excluded)
 
 
-def _exclusion(
-    s: pd.Series, f: ColumnFacts, y: pd.Series | None, id_col, events: bool
-) -> str | None:
-    """Why a column should not be a feature (None: it may be one)."""
+def _exclusion(s: pd.Series, f: ColumnFacts) -> str | None:
+    """Why a column should not be a feature (None: it may be one, if the leakage screen
+    agrees)."""
     if f.is_date:
         return REASON_DATE
     if f.missing > 0.5:
         return REASON_EMPTY
     if f.nunique <= 1:
         return REASON_CONSTANT
+    if code := code_exclusion(s, f):  # before ids: 우편번호 ends like an id
+        return code
     if id_score(f) >= 2:
         return REASON_IDENTIFIER
-    if is_leaky_name(f):
-        return REASON_LEAK_NAME
-    if f.n >= 20 and f.unique_ratio >= 0.95 and (f.kind == "text" and not f.numeric_text):
+    # A column named like a leak (churn_score) is judged by the leakage screen, whose
+    # verdict says more than "identifier" when it gives the answer away.
+    unique = f.n >= 20 and not is_leaky_name(f)
+    if unique and f.unique_ratio >= 0.95 and (f.kind == "text" and not f.numeric_text):
         return REASON_IDENTIFIER
-    if f.n >= 20 and f.integer and f.unique_ratio == 1.0:
+    if unique and f.integer and f.unique_ratio == 1.0:
         vals = s.dropna().to_numpy(dtype=float)
         if vals.max() - vals.min() + 1 == len(vals):  # 1, 2, 3, ...: a row number
             return REASON_IDENTIFIER
     if f.kind == "text" and not f.numeric_text and too_many_levels(f):
         return REASON_TEXT
-    if y is not None and not events:
-        detail = leakage_detail(s, y)
-        if detail:
-            return leakage_reason(detail)
     return None

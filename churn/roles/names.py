@@ -106,3 +106,35 @@ LEAK_TOKENS = set(
 LEAK_KO = ("이탈", "해지", "탈퇴", "해약", "사유", "상태", "원인")
 CODE_TOKENS = set("code area zip postal region type category class segment group tier".split())
 CODE_KO = ("코드", "지역", "구분", "유형", "등급")
+#: Words that make a "status" name a demographic attribute (marital status, employment
+#: status, 혼인상태): never leakage by name.
+DEMOGRAPHIC_TOKENS = set(
+    "marital marriage married employment employed employer job work occupation "
+    "occupational relationship family household civil residence residential housing home "
+    "homeowner student education smoking smoker health citizenship immigration veteran "
+    "military disability parental".split()
+)
+DEMOGRAPHIC_KO = tuple("혼인 결혼 고용 재직 취업 직업 거주 주거 학생 건강 가족 가구".split())
+#: Status words: the only leakage words a demographic name may hold.
+STATUS_WORDS = {"status", "state"}
+STATUS_KO = ("상태",)
+#: Names of a time since the last activity (recency, days since last login, months
+#: inactive): counted at export, they keep growing after a customer leaves.
+RECENCY_TOKENS = set("recency inactive inactivity idle dormant dormancy lapsed ago since".split())
+RECENCY_LAST = {"last", "latest"}
+RECENCY_WITH = set(
+    "day days week weeks month months mon year years hour hours login logins logon visit "
+    "visited seen active activity purchase purchased order ordered used use transaction "
+    "txn session contact".split()
+)
+RECENCY_KO = ("경과", "미접속", "미이용", "휴면", "마지막", "최종")
+#: Codes stored as numbers (zip code, area code): categories, never amounts.
+CODE_NUMBER_TOKENS = {"code", "zip", "zipcode", "postal", "postcode", "postalcode", "areacode"}
+CODE_NUMBER_KO = ("우편번호", "코드", "지역번호")
+#: Place codes ending like an id number (번호): never a customer id.
+POSTAL_KO = ("우편번호", "지역번호")
+POSTAL_TOKENS = {"zip", "zipcode", "postal", "postcode", "postalcode", "areacode"}
+#: Coordinates.
+COORD_TOKENS = {"lat", "latitude", "lon", "lng", "longitude", "coordinates"}
+COORD_EXACT = {"long", "lat", "lon", "lng", "위도", "경도"}
+COORD_KO = ("위도", "경도", "좌표")

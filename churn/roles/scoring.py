@@ -12,6 +12,8 @@ from churn.roles.names import (
     AMOUNT_TOKENS,
     CODE_KO,
     CODE_TOKENS,
+    DEMOGRAPHIC_KO,
+    DEMOGRAPHIC_TOKENS,
     ID_EXACT,
     ID_NOT_CUSTOMER,
     LABEL_EXACT,
@@ -23,11 +25,16 @@ from churn.roles.names import (
     PERSONAL_TOKENS,
     PHONE_KO,
     PHONE_TOKENS,
+    POSTAL_KO,
     STATUS_EXACT,
+    STATUS_KO,
+    STATUS_WORDS,
 )
 
 
 def id_score(f: ColumnFacts) -> float:
+    if f.contains(POSTAL_KO):  # 우편번호 (a postal code) ends like 고객번호
+        return 0.0
     if f.compact in ID_EXACT:
         return 3.0
     if "고객" in f.compact or "회원" in f.compact:
@@ -89,7 +96,16 @@ def is_phone(f: ColumnFacts) -> bool:
 
 
 def is_leaky_name(f: ColumnFacts) -> bool:
-    return f.has(LEAK_TOKENS) or f.contains(LEAK_KO)
+    """Named like something recorded at or after churn (cancel, exit, reason, status,
+    해지 ...): a hint only, evidence decides (:mod:`churn.roles.screen`). A status word
+    inside a demographic name (marital status, employment status, 혼인상태) is not one."""
+    words = f.tokens & LEAK_TOKENS
+    parts = {p for p in LEAK_KO if p in f.compact}
+    if not words and not parts:
+        return False
+    demographic = f.has(DEMOGRAPHIC_TOKENS) or f.contains(DEMOGRAPHIC_KO)
+    only_status = words <= STATUS_WORDS and parts <= set(STATUS_KO)
+    return not (demographic and only_status)
 
 
 def is_code(f: ColumnFacts) -> bool:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from churn.errors import ChurnDataError
+from churn.money import basis_of, unit_attrs
 from churn.segments.labels import TableLike, require_column, segments_for, table_frame
 from churn.segments.tables import churn_by_segment
 from churn.table import CHURNED, ID, STATUS, STATUS_ACTIVE, TENURE, VALUE
@@ -18,10 +19,19 @@ DAYS_PER_MONTH = 365.25 / 12
 
 
 def value_series(table: TableLike, column: str | None) -> tuple[pd.Series, str]:
-    """The value column (default ``value``) as numbers, and its name; ChurnDataError when
-    it has none."""
+    """The value column (default ``value``: money per month, see :mod:`churn.money`) as
+    numbers, and its name; ChurnDataError when it has none, or when the amount's unit
+    cannot become money per month (the error says why)."""
     frame = table_frame(table)
     col = column or VALUE
+    if column is None:
+        basis = basis_of(table)
+        if basis.note is not None and not basis.usable:
+            raise ChurnDataError(
+                msg("{message}", message=basis.note),
+                fix=msg("choose the unit of the amount column on the Data page."),
+                column=basis.column,
+            )
     require_column(frame, col)
     values = pd.to_numeric(frame[col], errors="coerce")
     if values.notna().sum() == 0:
@@ -66,7 +76,10 @@ def lifetime_value(
     pandas.DataFrame
         ``segment`` ("all" first, then the segments), ``customers``, ``churned``,
         ``avg_monthly_value``, ``expected_lifetime_months``, ``clv``,
-        ``horizon_months``; ``attrs["method"]`` states the method in words.
+        ``horizon_months``; ``attrs["method"]`` states the method in words, naming how
+        the value per month was read from the amount and its unit; ``attrs["unit"]``,
+        ``attrs["per_month"]`` (False when the unit is not confirmed) and
+        ``attrs["value_note"]`` (see :func:`churn.money.value_basis`).
     """
     frame = table_frame(table)
     values, col = value_series(table, value_column)
@@ -116,17 +129,42 @@ def lifetime_value(
             )
         )
     out = pd.DataFrame(rows)
-    method = msg(
+    out.attrs.update(method=_clv_method(table, value_column, horizon, col), column=col, by=by)
+    out.attrs.update(_unit_attrs(table, value_column))
+    return out
+
+
+def _unit_attrs(table: TableLike, value_column: str | None) -> dict[str, Any]:
+    """``unit`` (of the amount column), ``per_month`` (the values are money per month)
+    and ``value_note`` (how they were read) for a result's ``attrs``."""
+    if value_column is not None:
+        return {"unit": None, "per_month": True, "value_note": None}
+    return unit_attrs(table)
+
+
+def _clv_method(table: TableLike, value_column: str | None, horizon: float, col: str) -> str:
+    """How the lifetime value was computed, naming how the value per month was read."""
+    note = basis_of(table).note if value_column is None else None
+    if note is None:
+        return msg(
+            "Customer lifetime value = average monthly value x expected lifetime. The "
+            "expected lifetime is the restricted mean survival time: the area under the "
+            "Kaplan-Meier survival curve of tenure up to {horizon:.1f} months (customers "
+            "still active are censored at their current tenure), so it is a lower bound when "
+            "many customers stay longer than that. The value column ('{column}') is read as "
+            "value per month.",
+            horizon=horizon,
+            column=col,
+        )
+    return msg(
         "Customer lifetime value = average monthly value x expected lifetime. The expected "
         "lifetime is the restricted mean survival time: the area under the Kaplan-Meier "
         "survival curve of tenure up to {horizon:.1f} months (customers still active are "
         "censored at their current tenure), so it is a lower bound when many customers stay "
-        "longer than that. The value column ('{column}') is read as value per month.",
+        "longer than that. {value_note}",
         horizon=horizon,
-        column=col,
+        value_note=note,
     )
-    out.attrs.update(method=method, column=col, by=by)
-    return out
 
 
 def _km_counts(df: pd.DataFrame, by: str | None = None):
@@ -197,7 +235,8 @@ def revenue_at_risk_by_segment(
         ``segment``, ``active_customers``, ``active_value``, ``risk`` (mean probability
         of leaving), ``revenue_at_risk`` (sum of value x probability), ``share_of_risk``;
         sorted by revenue at risk, largest first. ``attrs["method"]`` says "scores" or
-        "segment_rate".
+        "segment_rate"; ``attrs["unit"]``, ``attrs["per_month"]`` and
+        ``attrs["value_note"]`` as for :func:`lifetime_value`.
     """
     frame = table_frame(table)
     values, col = value_series(table, value_column)
@@ -234,4 +273,5 @@ def revenue_at_risk_by_segment(
     out["share_of_risk"] = out["revenue_at_risk"] / total if total else np.nan
     out = out.sort_values("revenue_at_risk", ascending=False, kind="stable").reset_index(drop=True)
     out.attrs.update(method=method, column=col, by=column)
+    out.attrs.update(_unit_attrs(table, value_column))
     return out

@@ -30,7 +30,14 @@ from churn.shapes.events import (
     TREND_DAYS,
     inactivity_preview,
 )
-from churn.shapes.helpers import DAY, MAX_BAD_DATES, UNIT_DAYS, clean_ids, parse_date_column
+from churn.shapes.helpers import (
+    DAY,
+    MAX_BAD_DATES,
+    UNIT_DAYS,
+    clean_id_codes,
+    clean_ids,
+    parse_date_column,
+)
 
 __all__ = [
     "DAY",
@@ -41,6 +48,7 @@ __all__ = [
     "TREND_DAYS",
     "UNIT_DAYS",
     "build_customer_table",
+    "clean_id_codes",
     "clean_ids",
     "inactivity_preview",
     "parse_date_column",

@@ -13,14 +13,24 @@ import numpy as np
 import pandas as pd
 
 from churn.errors import ChurnDataError
-from churn.roles import REASON_DATE, ColumnRoles, as_number, label_text, map_label, str_columns
+from churn.money import with_monthly_value
+from churn.roles import (
+    REASON_DATE,
+    ColumnRoles,
+    as_number,
+    label_key,
+    label_texts,
+    map_label,
+    str_columns,
+)
 from churn.settings import DEFAULT_INACTIVITY_DAYS, IntakeSettings
 from churn.shapes.events import from_events
 from churn.shapes.helpers import (
     DAY,
     UNIT_DAYS,
     check_columns,
-    clean_ids,
+    clean_id_codes,
+    first_rows,
     fmt_day,
     label_status,
     parse_date_column,
@@ -126,18 +136,25 @@ def build_customer_table(
         table = from_events(df, roles, snap, inactivity_days)
     else:
         table = _from_rows(df, roles, snap, shape)
+    table = with_monthly_value(table)  # value as money per month, by the amount's unit
     if settings is None:
         settings = IntakeSettings(roles, snapshot=snapshot, inactivity_days=inactivity_days)
     return replace(table, settings=settings)
 
 
-def _ids_or_row_numbers(df: pd.DataFrame, roles: ColumnRoles, notes: list[str]) -> pd.Series:
+def _ids_or_row_numbers(
+    df: pd.DataFrame, roles: ColumnRoles, notes: list[str]
+) -> tuple[pd.Series, np.ndarray]:
+    """The clean id of each row (NaN: none) and its integer code (-1: none), the codes
+    numbered by first appearance."""
     if roles.id:
-        return clean_ids(df[roles.id])
+        codes, labels = clean_id_codes(df[roles.id])
+        return pd.Series(np.append(labels, None)[codes], index=df.index, dtype=object), codes
     notes.append(
         msg("No customer id column was chosen: each row is one customer, numbered from 1.")
     )
-    return pd.Series([str(i + 1) for i in range(len(df))], index=df.index, dtype=object)
+    numbers = np.arange(1, len(df) + 1).astype(str).astype(object)
+    return pd.Series(numbers, index=df.index, dtype=object), np.arange(len(df))
 
 
 def _label(df: pd.DataFrame, roles: ColumnRoles, notes: list[str]) -> pd.Series:
@@ -156,7 +173,7 @@ def _label(df: pd.DataFrame, roles: ColumnRoles, notes: list[str]) -> pd.Series:
     # 100 % or 0 % with a note; only training a model needs both kinds.
     labelled = y.notna()
     if not labelled.any():
-        found = df[col].map(label_text).dropna().unique()
+        found = [t for t in dict.fromkeys(label_texts(df[col])[0]) if t is not None]
         raise ChurnDataError(
             msg(
                 "no row of '{column}' has a value meaning churned or active "
@@ -201,23 +218,26 @@ def _label(df: pd.DataFrame, roles: ColumnRoles, notes: list[str]) -> pd.Series:
             active=active,
         )
     )
-    other = df[col].notna() & y.isna()
-    if other.any():
-        vals = df.loc[other, col].map(label_text).dropna().unique()
+    n_missing = int(df[col].isna().sum())
+    n_other = len(df) - n_missing - n  # a value, but neither a churned nor an active one
+    if n_other:
+        mapped = {label_key(v) for v in (*roles.churned_values, *roles.active_values)} - {None}
+        texts = label_texts(df[col])[0]  # each distinct value once, in order of appearance
+        vals = [t for t in dict.fromkeys(texts) if t is not None and label_key(t) not in mapped]
         notes.append(
             msg(
                 "{n:,} rows have other values of '{column}' ({examples}) "
                 "and are left out of the churn counts.",
-                n=int(other.sum()),
+                n=n_other,
                 column=col,
                 examples=quote_examples(vals, 5),
             )
         )
-    if df[col].isna().any():
+    if n_missing:
         notes.append(
             msg(
                 "{n:,} rows have no value in '{column}' (not labelled).",
-                n=int(df[col].isna().sum()),
+                n=n_missing,
                 column=col,
             )
         )
@@ -272,14 +292,14 @@ def _from_rows(
     """Shapes 1 (customers) and 2 (subscriptions)."""
     notes: list[str] = []
     rows_in = len(df)
-    ids = _ids_or_row_numbers(df, roles, notes)
-    keep_rows = ids.notna()
+    ids, codes = _ids_or_row_numbers(df, roles, notes)
+    keep_rows = codes >= 0
+    src = df  # no copy of the whole file when every row has an id (the usual case)
     if not keep_rows.all():
         notes.append(
             msg("{n:,} rows without a customer id were dropped.", n=int((~keep_rows).sum()))
         )
-    src = df[keep_rows]
-    ids = ids[keep_rows]
+        src, ids, codes = df[keep_rows], ids[keep_rows], codes[keep_rows]
 
     start, end = _read_dates(src, roles, notes)
     snap = _snapshot_of_rows(start, end, snap, notes)
@@ -296,11 +316,12 @@ def _from_rows(
     keep, features, categorical, excluded, personal = _attribute_lists(src, roles, consumed, rename)
 
     if shape == "customers":
-        out, last_rows = _customer_rows(ids, src, start, end, y_rows, snap, roles, notes)
+        out, last_rows = _customer_rows(ids, codes, src, start, end, y_rows, snap, roles, notes)
     else:
-        out, last_rows = merge_subscriptions(ids, src, start, end, y_rows, snap, notes)
+        out, last_rows = merge_subscriptions(ids, src, start, end, y_rows, snap, notes, codes=codes)
 
     _finish_value(out, last_rows, roles, notes)
+    after = _after_snapshot(((roles.start, start), (roles.end, end)), snap) if src is df else ()
     attrs = last_rows[keep].rename(columns=rename).set_axis(out.index, axis=0)
     frame = pd.concat([out, attrs], axis=1).reset_index(drop=True)
     frame[TENURE] = frame[TENURE].astype(float)
@@ -317,6 +338,19 @@ def _from_rows(
         personal=personal,
         inactivity_days=None,
         notes=tuple(summary_note(frame, shape) + notes),
+        dates_after_snapshot=after,
+    )
+
+
+def _after_snapshot(
+    dates: tuple[tuple[str | None, pd.Series | None], ...], snap: pd.Timestamp | None
+) -> tuple[tuple[str, int], ...]:
+    """(column, dates after the snapshot) of each date column read, for validation."""
+    if snap is None:
+        return ()
+    day = snap.normalize()
+    return tuple(
+        (col, int((d.dt.normalize() > day).sum())) for col, d in dates if col and d is not None
     )
 
 
@@ -380,6 +414,7 @@ def _snapshot_of_rows(
 
 def _customer_rows(
     ids: pd.Series,
+    codes: np.ndarray,
     src: pd.DataFrame,
     start: pd.Series | None,
     end: pd.Series | None,
@@ -388,21 +423,24 @@ def _customer_rows(
     roles: ColumnRoles,
     notes: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Shape 1: the first row of each customer id; the canonical columns and those rows."""
-    dup = ids.duplicated(keep="first")
-    if dup.any():
+    """Shape 1: the first row of each customer id; the canonical columns and those rows.
+
+    ``codes`` are the ids' integer codes (by first appearance, no -1).
+    """
+    sel = first_rows(codes)
+    y = y_rows
+    if not sel.all():  # rows are copied only when some repeat an id
         notes.append(
             msg(
                 "{n:,} rows repeat a customer id already seen and were dropped "
                 "(the first row of each id was kept).",
-                n=int(dup.sum()),
+                n=int((~sel).sum()),
             )
         )
-    sel = ~dup.to_numpy()
-    ids, src = ids[sel], src[sel]
-    y = y_rows[sel]
-    start = start[sel] if start is not None else None
-    end = end[sel] if end is not None else None
+        ids, src = ids[sel], src[sel]
+        y = y_rows[sel]
+        start = start[sel] if start is not None else None
+        end = end[sel] if end is not None else None
     out = pd.DataFrame({ID: ids.to_numpy()}, index=src.index)
     out[CHURNED] = y.to_numpy()
     out[STATUS] = label_status(y).to_numpy()

@@ -48,9 +48,16 @@ DEFAULT_PREVIEW_DAYS = (30, 60, 90, 120, 180, 270, 365)
 
 
 def _event_frame(
-    df: pd.DataFrame, roles: ColumnRoles, snap: pd.Timestamp | None, notes: list[str] | None
+    df: pd.DataFrame,
+    roles: ColumnRoles,
+    snap: pd.Timestamp | None,
+    notes: list[str] | None,
+    counted: dict[str, int] | None = None,
 ) -> tuple[pd.DataFrame, pd.Index, pd.Timestamp]:
-    """Events with integer customer codes, dates at midnight, amounts; and the snapshot."""
+    """Events with integer customer codes, dates at midnight, amounts; and the snapshot.
+
+    ``counted``, when given, receives the number of event dates after the snapshot (every
+    row of the file, as validation counts them)."""
     if not roles.id:
         raise ChurnDataError(
             msg("an event log needs a customer id column to group events by customer"),
@@ -89,6 +96,8 @@ def _event_frame(
                     msg("{n:,} events after the snapshot were ignored.", n=int(after.sum()))
                 )
         ok &= ~after
+    if counted is not None:
+        counted[roles.event_date] = int((dates > snap).sum())
     # When every event is usable (the usual case), skip the ten-million-row copies.
     every = bool(ok.all())
     kept_codes = id_codes if every else id_codes[ok]
@@ -194,7 +203,8 @@ def from_events(
     n_days = check_inactivity_days(
         DEFAULT_INACTIVITY_DAYS if inactivity_days is None else inactivity_days
     )
-    ev, uniq, snap = _event_frame(df, roles, snap, notes)
+    counted: dict[str, int] = {}
+    ev, uniq, snap = _event_frame(df, roles, snap, notes, counted)
     k = len(uniq)
     cutoff = snap - pd.Timedelta(days=n_days)
     out, first, too_new = _window_frame(ev, uniq, snap, n_days)
@@ -222,6 +232,7 @@ def from_events(
         personal=tuple(personal),
         inactivity_days=n_days,
         notes=tuple(summary_note(out, "events") + notes),
+        dates_after_snapshot=tuple(counted.items()),
     )
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from churn.errors import ChurnDataError
 from churn.roles import SINGLE_ROLES, ColumnRoles, label_text
@@ -63,10 +65,55 @@ def clean_id_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     that clean to the same id (" a1" and "a1") share a code.
     """
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if _stripped_text(uniques):  # the usual case: nothing to clean, nothing to hash again
+        return codes, np.asarray(uniques, dtype=object)
     clean = _clean_texts(uniques)
+    if _unchanged(s, uniques, clean):  # numbers: each prints differently
+        return codes, clean
     c2, labels = pd.factorize(pd.Series(clean, dtype=object), use_na_sentinel=True)
     codes = np.append(c2, -1)[codes]
     return codes, np.asarray(labels, dtype=object)
+
+
+def _stripped_text(uniques: Any) -> bool:
+    """Whether the distinct values are all text with no surrounding blanks and none blank:
+    then they are their own clean ids. Checked with Arrow's string kernels (the same
+    trimming as ``Series.str.strip``), without converting a million ids back and forth."""
+    u = pd.Series(uniques, copy=False)
+    if len(u) == 0 or not (
+        pd.api.types.is_string_dtype(u)
+        and (not pd.api.types.is_object_dtype(u) or pd.api.types.infer_dtype(u) == "string")
+    ):
+        return False
+    try:
+        arr = pa.array(u, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):  # not plain text after all
+        return False
+    trimmed = pc.utf8_trim_whitespace(arr)
+    same = pc.all(pc.equal(trimmed, arr)).as_py()
+    return bool(same) and bool(pc.all(pc.greater(pc.utf8_length(trimmed), 0)).as_py())
+
+
+def _unchanged(s: pd.Series, uniques: Any, clean: np.ndarray) -> bool:
+    """Whether cleaning kept the distinct ids distinct and none became blank: numbers
+    (each prints differently), or text that was already stripped."""
+    if len(clean) == 0:
+        return True
+    if pd.api.types.is_integer_dtype(s) or pd.api.types.is_float_dtype(s):
+        return True
+    if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+        return False
+    return bool((clean == np.asarray(uniques, dtype=object)).all())
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """True at the first row of each code, for codes numbered by first appearance (as
+    ``pd.factorize`` and :func:`clean_id_codes` number them; no code -1): a row comes
+    first when its code is above every code before it. One pass, no hashing."""
+    out = np.ones(len(codes), dtype=bool)
+    if len(codes) > 1:
+        out[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return out
 
 
 def clean_ids(s: pd.Series) -> pd.Series:
@@ -194,11 +241,10 @@ def check_columns(df: pd.DataFrame, roles: ColumnRoles) -> None:
 
 def label_status(y: pd.Series) -> pd.Series:
     """The ``label_status`` column of a label ``y`` (1.0 churned, 0.0 active, else excluded)."""
-    return pd.Series(
-        np.select([y == 1, y == 0], [STATUS_CHURNED, STATUS_ACTIVE], STATUS_EXCLUDED),
-        index=y.index,
-        dtype=object,
-    )
+    v = y.to_numpy(dtype=float)
+    pick = np.where(v == 1, 0, np.where(v == 0, 1, 2))  # then one lookup, no string select
+    words = np.array([STATUS_CHURNED, STATUS_ACTIVE, STATUS_EXCLUDED], dtype=object)
+    return pd.Series(words[pick], index=y.index, dtype=object)
 
 
 def summary_note(frame: pd.DataFrame, shape: str) -> list[str]:

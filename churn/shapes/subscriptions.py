@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from churn.errors import ChurnDataError
-from churn.shapes.helpers import DAY, fmt_day, label_status
+from churn.shapes.helpers import DAY, first_rows, fmt_day, label_status
 from churn.table import (
     CHURNED,
     END,
@@ -18,6 +18,28 @@ from churn.table import (
 from churn.text import msg
 
 
+def _per_customer(
+    codes: np.ndarray, k: int, start: pd.Series, end: pd.Series, active_row: np.ndarray
+) -> tuple[pd.Series, pd.Series, pd.Series, np.ndarray | None]:
+    """Each of the ``k`` customers' first start, last end (ended subscriptions only) and
+    whether any subscription is active, in code order; and the position of each one's
+    latest subscription (None when every customer has one row: nothing to merge)."""
+    if k == len(codes):  # one subscription per customer (codes 0..k-1 in row order)
+        return (
+            start.reset_index(drop=True),
+            end.where(~active_row).reset_index(drop=True),
+            pd.Series(active_row),
+            None,
+        )
+    g = pd.DataFrame(
+        {"c": codes, "s": start.to_numpy(), "e": end.where(~active_row).to_numpy(), "a": active_row}
+    ).groupby("c", sort=True)
+    # The latest subscription of each customer gives the attributes (current plan, fee).
+    order = np.lexsort((start.to_numpy(dtype="M8[ns]").astype("int64"), codes))
+    last_pos = order[np.r_[np.diff(codes[order]) != 0, True]]
+    return g["s"].min(), g["e"].max(), g["a"].max().astype(bool), last_pos
+
+
 def merge_subscriptions(
     ids: pd.Series,
     src: pd.DataFrame,
@@ -26,8 +48,13 @@ def merge_subscriptions(
     y_rows: pd.Series | None,
     snap: pd.Timestamp,
     notes: list[str],
+    codes: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per customer from subscription rows (renewals are merged)."""
+    """One row per customer from subscription rows (renewals are merged).
+
+    ``codes``: the ids' integer codes by first appearance (no -1), when known; they save
+    hashing every id again.
+    """
     n = len(src)
     start = start if start is not None else pd.Series(pd.NaT, index=src.index, dtype="M8[ns]")
     end = end if end is not None else pd.Series(pd.NaT, index=src.index, dtype="M8[ns]")
@@ -41,6 +68,7 @@ def merge_subscriptions(
         )
         sel = ~not_yet
         ids, src, start, end = ids[sel], src[sel], start[sel], end[sel]
+        codes = None  # some customers may have no subscription left: number them again
         y_rows = y_rows[sel] if y_rows is not None else None
         if len(src) == 0:
             raise ChurnDataError(
@@ -58,17 +86,17 @@ def merge_subscriptions(
             )
         )
     active_row = (end.isna() | (end > snap)).to_numpy()
-    codes, uniq = pd.factorize(ids)
-    g = pd.DataFrame(
-        {"c": codes, "s": start.to_numpy(), "e": end.where(~active_row).to_numpy(), "a": active_row}
-    ).groupby("c", sort=True)
-    first_start = g["s"].min()
-    last_end = g["e"].max()
-    any_active = g["a"].max().astype(bool)
-    # The latest subscription of each customer gives the attributes (current plan, fee).
-    order = np.lexsort((start.to_numpy(dtype="M8[ns]").astype("int64"), codes))
-    last_pos = order[np.r_[np.diff(codes[order]) != 0, True]]
-    last_rows = src.iloc[last_pos]
+    if codes is None:
+        codes, uniq = pd.factorize(ids)
+    else:
+        uniq = ids.to_numpy()[first_rows(codes)]
+    first_start, last_end, any_active, last_pos = _per_customer(
+        codes, len(uniq), start, end, active_row
+    )
+    if last_pos is None:  # every row is a customer of its own: the rows as they are
+        last_pos, last_rows = np.arange(len(src)), src
+    else:
+        last_rows = src.iloc[last_pos]
 
     out = pd.DataFrame({ID: np.asarray(uniq, dtype=object)})
     ended = (~any_active).to_numpy()

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from churn.errors import ChurnDataError
+from churn.money import basis_of, value_notes
 from churn.table import ID, STATUS, CustomerTable
 from churn.text import msg
 from churn.whatif.edit import apply_changes
@@ -185,7 +186,7 @@ def segment_scenario(
         linked, plan = _move_linked(
             trained, table, target, changed, col, new_level, specs, links, groups
         )
-    monthly, value_words = _monthly_values(frame, target, value, value_col)
+    monthly, value_words = _monthly_values(table, target, value, value_col)
     unknown = int(np.isnan(monthly).sum())
     per = _per_customer(
         trained, target, changed, contacted, acceptance,
@@ -199,6 +200,8 @@ def segment_scenario(
         acceptance=acceptance, horizon_months=horizon_months, value_words=value_words,
         cost_per_customer=cost_per_customer, unknown=unknown, rounding=rounding, linked=linked,
     )  # fmt: skip
+    if value is None and value_col is None:
+        assumptions += value_notes(table, True)  # how the value per month was read
     return SegmentResult(
         intervention=intervention,
         per_customer=per,
@@ -328,16 +331,28 @@ def _move_linked(
 
 
 def _monthly_values(
-    frame: pd.DataFrame, target: pd.DataFrame, value: float | None, value_col: str | None
+    table: CustomerTable, target: pd.DataFrame, value: float | None, value_col: str | None
 ) -> tuple[np.ndarray, str]:
-    """Each targeted customer's monthly revenue (NaN when unknown) and how it was read."""
+    """Each targeted customer's monthly revenue (NaN when unknown) and how it was read.
+
+    The table's own ``value`` is money per month by the amount's unit (``churn.money``);
+    a unit that cannot become money per month is refused with its reason.
+    """
     if value is not None:
         monthly = np.full(len(target), float(value))
         value_words = msg(
             "every customer brings {value:,.2f} a month (a constant)", value=float(value)
         )
         return monthly, value_words
+    frame = table.frame
     vcol = value_col or "value"
+    basis = basis_of(table) if value_col is None else None
+    if basis is not None and basis.note is not None and not basis.usable:
+        raise ChurnDataError(
+            msg("{message}", message=basis.note),
+            fix=msg("give a constant monthly value instead."),
+            column=basis.column,
+        )
     if vcol not in frame.columns:
         raise ChurnDataError(
             msg("there is no value column for revenue."),
@@ -345,6 +360,14 @@ def _monthly_values(
             column=vcol,
         )
     monthly = pd.to_numeric(target[vcol], errors="coerce").to_numpy(dtype=float)
+    if basis is not None and basis.column and not basis.per_month:
+        value_words = msg(
+            "column '{column}' is read as each customer's monthly revenue, but the unit of "
+            "'{amount}' is not confirmed",
+            column=vcol,
+            amount=basis.column,
+        )
+        return monthly, value_words
     value_words = msg("column '{column}' is each customer's monthly revenue", column=vcol)
     return monthly, value_words
 

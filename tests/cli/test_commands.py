@@ -8,8 +8,8 @@ from tests.cli.helpers import bad, ok, run_cli
 
 #: The public commands; a removed or renamed one breaks users' scripts.
 PUBLIC = {
-    "explain", "at-risk", "rate", "report", "score", "segments", "summary", "survival",
-    "train", "whatif",
+    "alive", "explain", "at-risk", "rate", "report", "score", "segments", "summary",
+    "survival", "train", "whatif",
 }  # fmt: skip
 
 

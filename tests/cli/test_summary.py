@@ -19,8 +19,9 @@ SUMMARY_FIELDS = {
     "not_labelled", "churn_rate", "churn_rate_definition", "snapshot", "inactivity_days",
     "roles", "churned_values", "active_values", "features", "categorical", "personal",
     "excluded_columns", "issues", "notes",
+    "role_reasons", "unclear_label_values", "amount_unit",
 }  # fmt: skip
-ISSUE_FIELDS = {"severity", "code", "column", "message"}
+ISSUE_FIELDS = {"severity", "code", "column", "message", "count"}
 
 
 @pytest.fixture
@@ -47,6 +48,7 @@ def test_summary_json_on_a_small_file(small_csv):
     assert s["churn_rate"] == 0.5
     assert s["churn_rate_definition"] == "churned / labelled customers"
     assert s["roles"] == {"id": "customer_id", "label": "state", "amount": "monthly_fee"}
+    assert s["amount_unit"] == "month"
     assert (s["churned_values"], s["active_values"]) == (["cancelled"], ["active"])
     assert s["not_labelled"] == 1
     codes = {i["severity"] + ":" + (i["column"] or "") for i in s["issues"]}

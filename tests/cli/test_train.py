@@ -17,7 +17,7 @@ TRAIN_FIELDS = [
 ]  # fmt: skip
 SPLIT_FIELDS = {
     "kind", "folds", "test_share", "cutoff", "n_train", "n_test", "time_available",
-    "description", "train_rate", "test_rate",
+    "description", "train_rate", "test_rate", "copies", "copy_sets",
 }  # fmt: skip
 METRICS = ["roc_auc", "pr_auc", "brier", "log_loss"]
 

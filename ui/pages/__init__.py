@@ -8,9 +8,15 @@ in ``ui/cache*.py`` and draws them with ``ui.widgets``; it never caches by itsel
 
 - ``home``: the pitch, the dataset's status and a line per page (``app.py``);
 - ``data``: upload or sample, how the file was read, the confirm step; its role editor,
-  label mapping and dates are in ``data_roles``, the draft table and its checks
-  (snapshot, inactivity preview, validation issues) in ``data_table``;
-- ``over_time``: churn by period, cohorts, survival and the six-month forecast;
+  label mapping and dates are in ``data_roles`` (each proposal's reason and the rate
+  each choice of an unclear label value gives, in ``data_evidence``; the amount's unit,
+  and the captions that name it on the other pages, in ``data_amount``; the switch that
+  keeps columns measured after the customer left and the notes on kept features, in
+  ``data_leakage``), the draft table and its checks (snapshot, inactivity preview,
+  validation issues) in ``data_table``; after Confirm, P(alive) beside the inactivity
+  rule (event logs) and the customer table with its downloads in ``data_alive``;
+- ``over_time``: churn by period, cohorts, survival and the six-month forecast; for an
+  event log, BG/NBD's tracking chart and the P(alive) map in ``over_time_alive``;
 - ``segments``: churn, value, RFM, clusters and warning signs by segment, as lazy tabs;
   table settings and translated names in ``segments_tables``;
 - ``model``: settings, training, quality, leaderboard, the campaign decision, scores;

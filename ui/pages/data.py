@@ -3,9 +3,11 @@ and see what could not be used and why.
 
 :func:`render` draws the page top to bottom: the source (upload or sample), how the file
 was read, the role editor and label mapping (``ui.pages.data_roles``), the draft table
-and its checks (``ui.pages.data_table``), and the confirm step. Nothing here computes an
-analysis: reading, proposing roles, building the customer table and validating are
-``churn.*`` calls made through ``ui.cache`` / ``ui.cache_data_page``.
+and its checks (``ui.pages.data_table``), and the confirm step; after Confirm, P(alive)
+beside the inactivity rule and the customer table (``ui.pages.data_alive``). Nothing here
+computes an analysis: reading, proposing roles, building the customer table and
+validating are ``churn.*`` calls made through ``ui.cache`` / ``ui.cache_data_page`` /
+``ui.cache_alive``.
 
 State rules (DESIGN rule 8): widget keys start with ``data.``; page bookkeeping that
 must outlive a widget lives under ``data._*`` keys that no widget owns. A failed read
@@ -34,7 +36,7 @@ from ui.i18n import (
     t,
 )
 from ui.intake import SAMPLE_DIR, SAMPLES, confirm, load_file, load_sample
-from ui.pages import data_roles, data_table
+from ui.pages import data_alive, data_leakage, data_roles, data_table
 from ui.state import Confirmed, Dataset, get_confirmed, get_dataset, set_confirmed
 from ui.widgets import PAGES, page_header, show_table
 
@@ -66,6 +68,7 @@ def render() -> None:
     st.subheader(t("data.roles_title"))
     st.caption(t("data.roles_caption"))
     roles = data_roles.role_editor(list(result.frame.columns), base)
+    data_leakage.leakage_section(ds, sheet, base, roles)
     roles = data_roles.label_mapping(ds, sheet, roles, base)
     st.info(t("data.shape_is", shape=data_roles.shape_text(roles)), icon=":material/table_view:")
 
@@ -282,6 +285,9 @@ def confirm_section(ds: Dataset, candidate: Confirmed, ready: bool) -> None:
         table, error = data_table.try_table(ds, conf)
         if table is not None:
             summary(table)
+            res = data_alive.alive_section(ds, conf, table)  # event logs: P(alive) beside N
+            data_alive.customer_table_section(conf, table, res)
+            next_links()
 
 
 def summary(table: CustomerTable) -> None:
@@ -310,6 +316,10 @@ def summary(table: CustomerTable) -> None:
     if table.notes:
         with st.expander(t("data.table_notes")):
             st.markdown("\n".join(f"- {lib_text(note)}" for note in table.notes))
+
+
+def next_links() -> None:
+    """Where to go next: the three analysis pages."""
     st.markdown(t("data.next_title"))
     links = st.columns(3)
     for col, ns in zip(links, ("over_time", "segments", "model"), strict=True):

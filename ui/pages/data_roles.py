@@ -31,6 +31,8 @@ from ui import cache
 from ui import cache_data_page as cdp
 from ui.i18n import fmt_int, lib_text, t
 from ui.intake import DEFAULT_INACTIVITY_DAYS
+from ui.pages import data_evidence
+from ui.pages.data_amount import UNIT_KEY, amount_unit_box
 from ui.state import Dataset, get_confirmed, keep_choice
 from ui.widgets import fixed_labels, show_table
 
@@ -47,6 +49,8 @@ SNAPSHOT_AUTO = "data._snapshot_auto"  # the latest date the "as of" input last 
 #: Widget keys reset when the file or sheet changes.
 _EDITOR_KEYS = ("data.role.", "data.map.", "data.features", "data.categorical")
 _EDITOR_KEYS += ("data.tenure_unit", "data.dayfirst", "data.snapshot", "data.inactivity")
+_EDITOR_KEYS += (UNIT_KEY,)
+_EDITOR_KEYS += ("data.keep_after_exit",)  # ui.pages.data_leakage's switch
 
 
 def mapping_ready(roles: ColumnRoles) -> bool:
@@ -106,8 +110,8 @@ def reason_text(reason: str) -> str:
         detail = getattr(reason, "params", {}).get(
             "detail", reason.removeprefix(REASON_LEAK_PREFIX)
         )
-    return t("data.reason_leak_detail", detail=lib_text(detail))
-    return reason
+        return t("data.reason_leak_detail", detail=lib_text(detail))
+    return lib_text(reason)  # a library sentence (a code, coordinates ...), translated
 
 
 def shape_text(roles: ColumnRoles) -> str:
@@ -134,6 +138,7 @@ def role_editor(columns: list[str], base: ColumnRoles) -> ColumnRoles:
             help=t(f"data.role_{role}_help"),
         )
         picks[role] = choice or None
+        data_evidence.reason_line(grid[i % 4], base, role, picks[role])
     unit = base.tenure_unit
     if picks["tenure"]:
         seed("data.tenure_unit", base.tenure_unit if base.tenure_unit in TENURE_UNITS else "months")
@@ -143,7 +148,9 @@ def role_editor(columns: list[str], base: ColumnRoles) -> ColumnRoles:
             key=keep_choice("data.tenure_unit"),
             format_func=fixed_labels({u: t(f"data.unit_{u}") for u in TENURE_UNITS}),
         )
+    amount_unit = amount_unit_box(grid[(len(SINGLE_ROLES) + 1) % 4], base, picks["amount"])
 
+    data_evidence.check_roles(base, picks)
     taken = {picks[r] for r in NOT_FEATURES if picks[r]}
     feature_options = [c for c in columns if c not in taken]
     seed("data.features", [c for c in base.features if c in columns])
@@ -177,6 +184,7 @@ def role_editor(columns: list[str], base: ColumnRoles) -> ColumnRoles:
     return base.with_(
         **picks,
         tenure_unit=unit,
+        amount_unit=amount_unit,
         features=list(features),
         categorical=[c for c in features if c in categorical],
         personal=[c for c in base.personal if c not in used],
@@ -202,6 +210,7 @@ def label_mapping(ds: Dataset, sheet: str | None, roles: ColumnRoles, base: Colu
     chosen: dict[str, list[str]] = {c: [] for c in MAP_CHOICES}
     grid = st.columns(3)
     choice_text = fixed_labels({c: t(f"data.map_{c}") for c in MAP_CHOICES})
+    rates = data_evidence.unclear_rates(label, values)  # paused, trial ...: rate per choice
     rows = zip(values["value"], values["count"], values["meaning"], strict=True)
     for i, (value, count, meaning) in enumerate(rows):
         key = f"data.map.{label}.{value}"
@@ -213,6 +222,7 @@ def label_mapping(ds: Dataset, sheet: str | None, roles: ColumnRoles, base: Colu
             horizontal=True,
             format_func=choice_text,
         )
+        data_evidence.rate_caption(grid[i % 3], rates, value)
         chosen[choice].append(value)
     if not chosen["churned"]:
         st.warning(t("data.map_no_churned"))

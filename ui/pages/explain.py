@@ -19,6 +19,8 @@ from ui import cache_explain as ce
 from ui import cache_model as cm
 from ui import workspace
 from ui.i18n import current_lang, fmt_int, fmt_pct, model_name, t
+from ui.pages import data_alive
+from ui.pages.data_amount import value_caption
 from ui.state import MODEL, Confirmed, get_confirmed, get_dataset, language_key
 from ui.widgets import (
     NONE,
@@ -97,6 +99,9 @@ def at_risk_section(
     returns the list."""
     st.subheader(t("explain.list_head"))
     st.caption(t("explain.list_caption"))
+    unit_line = value_caption(table) if table.has_value else None
+    if unit_line:  # the value (and value at risk) is money per month, or not confirmed
+        st.caption(unit_line)
     c1, c2, c3, c4 = st.columns(4)
     sorts = list(E.RISK_SORTS) if table.has_value else ["risk"]
     sort = c1.radio(
@@ -130,6 +135,8 @@ def at_risk_section(
         "lang": lang,
     }
     listed = ce.at_risk(handle, tm, table, **settings)
+    listed, alive = data_alive.with_at_risk(conf, table, listed)  # event logs: P(alive)
+    days = alive.horizon_days if alive is not None else 0
     if listed.empty:
         st.info(t("explain.list_empty"))
     else:
@@ -137,6 +144,7 @@ def at_risk_section(
         shown = listed.drop(columns=["row", "because"]).rename(
             columns={c: t(f"explain.col_{c}") for c in LIST_COLUMNS}
             | {"action": t("explain.col_action_short")}
+            | (data_alive.column_names(days) if alive is not None else {})
         )
         show_table(
             shown,
@@ -145,12 +153,13 @@ def at_risk_section(
             height=320,
             column_config={
                 t("explain.col_risk"): st.column_config.ProgressColumn(format="percent"),
-            },
+            }
+            | (data_alive.column_config(days) if alive is not None else {}),
         )
         d1, d2 = st.columns(2)
         d1.download_button(
             t("explain.dl_csv"),
-            lambda: ce.export(handle, listed, "csv", **settings),
+            lambda: ce.export(handle, listed, "csv", extra=str(days), **settings),
             "at_risk_customers.csv",
             "text/csv",
             key="explain.dl_csv",
@@ -158,7 +167,7 @@ def at_risk_section(
         )
         d2.download_button(
             t("explain.dl_xlsx"),
-            lambda: ce.export(handle, listed, "xlsx", **settings),
+            lambda: ce.export(handle, listed, "xlsx", extra=str(days), **settings),
             "at_risk_customers.xlsx",
             key="explain.dl_xlsx",
             help=t("explain.dl_help"),

@@ -301,7 +301,10 @@ def split_words(tm: M.TrainedModel) -> str:
                 train_rate=fmt_pct(sp.train_rate),
             )
         return words
-    return t("model.split_cv_words", folds=sp.folds, n=fmt_int(tm.n_train))
+    words = t("model.split_cv_words", folds=sp.folds, n=fmt_int(tm.n_train))
+    if sp.copies:  # the same customer under two ids: kept in one fold
+        words += " " + t("duplicates.split_kept", n=fmt_int(sp.copies), sets=fmt_int(sp.copy_sets))
+    return words
 
 
 def balance_words(tm: M.TrainedModel) -> str:

@@ -2,7 +2,9 @@
 
 :func:`render` draws four sections: churn by period (with the customers behind a number)
 and cohorts when the table has start dates, then survival curves and the forecast of
-the next six months. Every table comes from ``ui.cache_over_time``.
+the next six months; for an event log, a fifth: BG/NBD's expected against actual
+purchases and the P(alive) map (``ui.pages.over_time_alive``). Every table comes from
+``ui.cache_over_time`` (and ``ui.cache_alive``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from churn.table import CustomerTable
 from ui import cache_model, workspace
 from ui import cache_over_time as cache
 from ui.i18n import fmt_int, fmt_money, fmt_pct, t
+from ui.pages import over_time_alive
+from ui.pages.data_amount import value_caption
 from ui.state import MODEL, Confirmed, get_confirmed, get_dataset, keep_choice
 from ui.widgets import (
     NONE,
@@ -50,6 +54,7 @@ def render() -> None:
         cohorts_section(conf, table, labels)
     survival_section(conf, table, labels)
     forecast_section(conf, table, labels)
+    over_time_alive.alive_section(conf, table)  # event logs: BG/NBD tracking and P(alive) map
 
 
 def periods_section(
@@ -104,6 +109,9 @@ def periods_section(
             + " "
             + t("over_time.nrr_note")
         )
+        unit_line = value_caption(pt)  # what the revenue figures are: money per month or not
+        if unit_line:
+            st.caption(unit_line)
     if "churned_involuntary" in pt:
         st.caption(
             t(
@@ -226,6 +234,11 @@ def forecast_section(conf: Confirmed, table: CustomerTable, labels: dict) -> Non
     if fc["revenue_at_stake"].notna().any():
         f2.metric(t("over_time.kpi_at_stake"), fmt_money(fc["revenue_at_stake"].sum()))
     st.caption(t(f"over_time.forecast_{source}", active=fmt_int(fc["active_customers"].iloc[0])))
+    # what the revenue at stake is (money per month or not), or why there is none
+    shown = bool(fc["revenue_at_stake"].notna().any())
+    unit_line = value_caption(fc if shown else table) if shown or table.roles.amount else None
+    if unit_line and (shown or not table.has_value):
+        st.caption(unit_line)
     st.altair_chart(fast(charts.forecast_chart(fc, labels)), width="stretch")
     show_table(forecast_display(fc), hide_index=True)
 

@@ -18,12 +18,14 @@ from churn.table import CustomerTable
 from ui import cache_report as cr
 from ui import workspace
 from ui.i18n import LANGUAGES, current_lang, md_safe, t
+from ui.pages import data_alive
 from ui.state import MODEL, SCENARIOS, Confirmed, Dataset, get_confirmed, get_dataset, persist
 from ui.widgets import page_header, require_table
 
 BUILT = "report.built"  # (settings, {kind: (bytes, kept, notes)}) of the last build
 LANG_NAMES = LANGUAGES  # code -> the language's name in itself
 MODEL_SECTIONS = ("model", "drivers", "at_risk")
+ALIVE_SECTIONS = ("alive",)  # event logs only
 
 
 def render() -> None:
@@ -31,7 +33,7 @@ def render() -> None:
     page_header("report")
     table = require_table()
     ds, conf = get_dataset(), get_confirmed()
-    names = section_names()
+    names = section_names(table)
 
     st.subheader(t("report.sections_head"))
     trained = workspace.current_model(ds, conf)
@@ -74,7 +76,8 @@ def render() -> None:
         lines.append(f"{i}. {t(f'report.sec_{n}')}{suffix}")
     st.markdown("\n".join(lines))
 
-    settings = (conf.key, chosen, lang, has_model, personal)
+    alive_view = data_alive.view_settings() if table.shape == "events" else None
+    settings = (conf.key, chosen, lang, has_model, personal, alive_view)
     build_section(ds, conf, table, trained, settings)
 
 
@@ -82,10 +85,14 @@ def build_section(
     ds: Dataset, conf: Confirmed, table: CustomerTable, trained: Any, settings: tuple
 ) -> None:
     """The build button, the report's notes and the two downloads (HTML and Excel)."""
-    _, chosen, lang, _, personal = settings
+    _, chosen, lang, _, personal, alive_view = settings
     if st.button(t("report.build"), key="report.build", type="primary", icon=":material/build:"):
         handle = st.session_state.get(MODEL) if trained is not None else None
         scenarios = dict(st.session_state.get(SCENARIOS) or {})
+        alive, threshold = None, None
+        if alive_view is not None and {"alive", "at_risk"} & set(chosen):
+            threshold = alive_view[0]
+            alive = data_alive.fitted(ds, conf, alive_view[1])  # event logs: P(alive)
         with st.spinner(t("report.building")):
             st.session_state[BUILT] = (
                 settings,
@@ -101,6 +108,8 @@ def build_section(
                         trained=trained,
                         handle=handle,
                         scenarios=scenarios,
+                        alive=alive,
+                        alive_threshold=threshold,
                     )  # fmt: skip
                     for kind in ("html", "xlsx")
                 },
@@ -133,9 +142,11 @@ def build_section(
     st.caption(t("report.offline"))
 
 
-def section_names() -> list[str]:
-    """Every section the report can hold, in order."""
-    return list(R.SECTIONS)
+def section_names(table: CustomerTable | None = None) -> list[str]:
+    """Every section the report can hold for ``table``, in order (P(alive) only for an
+    event log)."""
+    events = table is None or table.shape == "events"
+    return [n for n in R.SECTIONS if events or n not in ALIVE_SECTIONS]
 
 
 def file_name(kind: str, lang: str) -> str:

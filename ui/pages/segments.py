@@ -20,6 +20,7 @@ from churn.table import CustomerTable
 from ui import cache_segments as cache
 from ui.cache_segments import Binning
 from ui.i18n import fmt_int, fmt_money, fmt_pct, t
+from ui.pages.data_amount import value_caption
 from ui.pages.segments_tables import (
     CLUSTER_ORDER,
     chart_labels,
@@ -179,7 +180,8 @@ def value_section(
 ) -> None:
     """Value tiers, lifetime value by segment and revenue at risk by segment."""
     if not table.has_value:
-        st.info(t("segments.no_value"), icon=":material/payments:")
+        why = value_caption(table)  # an amount whose unit cannot give money per month
+        st.info(why or t("segments.no_value"), icon=":material/payments:")
         return
     c1, c2 = st.columns([1, 2])
     n_tiers = c1.slider(t("segments.n_tiers"), 2, 6, key=persist("segments.n_tiers", 4))
@@ -207,6 +209,9 @@ def value_section(
         show_table(ltv.round(money), hide_index=True, column_config=ltv_columns())
         horizon = float(ltv["horizon_months"].iloc[0])
         st.caption(t("segments.clv_method", horizon=f"{horizon:.1f}"))
+        unit_line = value_caption(ltv)
+        if unit_line:
+            st.caption(unit_line)
 
     st.subheader(t("segments.risk_title", column=column_name(by)))
     risk = cache.revenue_at_risk(conf, table, by, binning)
@@ -214,6 +219,9 @@ def value_section(
     money = {"active_value": 2, "revenue_at_risk": 2}
     show_table(risk.round(money), hide_index=True, column_config=risk_columns())
     st.caption(t("segments.risk_method"))
+    unit_line = value_caption(risk)
+    if unit_line:
+        st.caption(unit_line)
 
 
 def rfm_section(conf: Confirmed, table: CustomerTable, labels: dict) -> None:

@@ -27,6 +27,7 @@ from ui import cache_whatif as cw
 from ui import workspace
 from ui.i18n import current_lang, fmt_int, fmt_money, fmt_pct, model_name, t
 from ui.pages import whatif_words as words
+from ui.pages.data_amount import value_caption
 from ui.state import MODEL, SCENARIOS, Confirmed, get_confirmed, get_dataset, keep_choice
 from ui.widgets import fast, fixed_labels, option_labels, page_header, require_table
 
@@ -232,6 +233,9 @@ def segment_section(
             contacted=fmt_int(sres.n_contacted),
         )
     )
+    unit_line = value_caption(table) if ctl["value"] is None else None
+    if unit_line:  # revenue kept from the table's value: money per month or not confirmed
+        left.caption(unit_line)
     for line in words.segment_linked_lines(sres):
         left.caption(line)
     if not move_linked and ctl["kind"] == "set":
