@@ -50,7 +50,6 @@ def _target(ref: str) -> Target:
 def _work(job: dict[str, Any], pipe_w: int) -> None:
     """The worker's whole life: read and send the frame, then propose and send the roles."""
     import faulthandler
-    import traceback
 
     # Native crash reports (and anything a reader prints) go to a file the caller logs,
     # never to the caller's terminal (the command line promises one line of error).
@@ -98,14 +97,21 @@ def _work(job: dict[str, Any], pipe_w: int) -> None:
     except MemoryError:
         send_answer(pipe_w, {"memory": True})
     except BaseException as exc:  # noqa: BLE001 - reported to the caller, which raises it
-        send_answer(
-            pipe_w,
-            {
-                "name": job["name"],
-                "unexpected": f"{type(exc).__name__}: {exc}",
-                "traceback": traceback.format_exc(),
-            },
-        )
+        _unexpected(pipe_w, job, exc)
+
+
+def _unexpected(pipe_w: int, job: dict[str, Any], exc: BaseException) -> None:
+    """Send an exception the reader did not mean (a bug) to the caller, which raises it."""
+    import traceback
+
+    send_answer(
+        pipe_w,
+        {
+            "name": job["name"],
+            "unexpected": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(),
+        },
+    )
 
 
 def _send_frame(result: ReadResult, job: dict[str, Any], pipe_w: int) -> None:
@@ -126,7 +132,6 @@ def _frame_writer(result: ReadResult, job: dict[str, Any], pipe_w: int) -> None:
     too (``PR_SET_PDEATHSIG``), and the alarm ends it should it hang on its own.
     """
     import ctypes
-    import traceback
 
     code = 70
     try:
@@ -139,13 +144,6 @@ def _frame_writer(result: ReadResult, job: dict[str, Any], pipe_w: int) -> None:
     except MemoryError:
         send_answer(pipe_w, {"memory": True})
     except BaseException as exc:  # noqa: BLE001 - reported to the caller, which raises it
-        send_answer(
-            pipe_w,
-            {
-                "name": job["name"],
-                "unexpected": f"{type(exc).__name__}: {exc}",
-                "traceback": traceback.format_exc(),
-            },
-        )
+        _unexpected(pipe_w, job, exc)
     finally:
         os._exit(code)

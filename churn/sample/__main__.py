@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="data/sample", help="target folder (default: data/sample)")
     args = parser.parse_args(argv)
     for path in write_samples(args.out).values():
-        print(path)
+        sys.stdout.write(f"{path}\n")
     return 0
 
 
