@@ -81,8 +81,15 @@ def bare_row(shape: str) -> str:
 
 #: row -> (size it applies to, largest multiple or None (shown, not judged), the row of the
 #: same step it is a multiple of)
+#: The 2x target is the customer file's (issue "Roles, shapes and leakage"): its bare read
+#: does the same work as far as pandas can. The other shapes are shown, not judged: their
+#: Confirm parses dates and folds subscriptions or events into customers, which a bare read
+#: does not.
 RATIO_TARGETS: dict[str, tuple[int, float | None, str]] = {
-    **{confirm_row(k): (1_000_000, 2.0, bare_row(k)) for k in CONFIRM_SHAPES},
+    **{
+        confirm_row(k): (1_000_000, 2.0 if k == "customers" else None, bare_row(k))
+        for k in CONFIRM_SHAPES
+    },
     CLI_SUMMARY: (1_000_000, None, bare_row("subscriptions")),
 }
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,28 @@ def shared_data() -> Path:
 def _workspaces_in_tmp(tmp_path, monkeypatch):
     """Every test saves workspaces under its own temporary folder, never in the checkout."""
     monkeypatch.setenv("CHURNLENS_WORKSPACES", str(tmp_path / "workspaces"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A throw-away PostgreSQL server for the session (tests/support/postgres.py): its URL.
+    Required in CI (`.ci/run` installs Debian's postgresql); skipped with a reason elsewhere
+    when the server programs are not installed."""
+    from tests.support.postgres import postgres_bin, start_postgres
+
+    if postgres_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "PostgreSQL's server programs are missing in CI, where they must be present"
+            )
+        pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed here")
+    # its own folder under /tmp: pytest's folders are private to root, and the server may
+    # run as the postgres user
+    folder = Path(tempfile.mkdtemp(prefix="churnlens-pg-"))
+    server = start_postgres(folder)
+    yield server.url
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 E2E = Path(__file__).resolve().parent / "e2e"

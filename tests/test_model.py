@@ -552,7 +552,7 @@ def _telco_table(shared_data: Path) -> CustomerTable:
         }
     )
     frame = pd.concat([frame, attrs], axis=1)
-    cats = [c for c in attrs.columns if attrs[c].dtype == object] + ["SeniorCitizen"]
+    cats = [c for c in attrs.columns if pd.api.types.is_string_dtype(attrs[c])] + ["SeniorCitizen"]
     return CustomerTable(
         frame=frame,
         roles=ColumnRoles(id="customerID", label="Churn"),

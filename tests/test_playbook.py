@@ -89,7 +89,7 @@ def _reference(values: dict[str, list]) -> E.Reference:
     from churn.table import CustomerTable
 
     frame = pd.DataFrame(values)
-    cats = tuple(c for c in frame.columns if frame[c].dtype == object)
+    cats = tuple(c for c in frame.columns if pd.api.types.is_string_dtype(frame[c]))
     t = CustomerTable(frame, ColumnRoles(), "customers", features=tuple(frame), categorical=cats)
     return E.make_reference(t)
 

@@ -79,7 +79,8 @@ def telco(shared_data) -> CustomerTable:
         }
     )
     frame = pd.concat([frame, attrs], axis=1)
-    cats = tuple(c for c in attrs.columns if attrs[c].dtype == object) + ("SeniorCitizen",)
+    cats = tuple(c for c in attrs.columns if pd.api.types.is_string_dtype(attrs[c]))
+    cats += ("SeniorCitizen",)
     return CustomerTable(
         frame=frame,
         roles=ColumnRoles(id="customerID", label="Churn", churned_values=("Yes",)),

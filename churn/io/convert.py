@@ -72,27 +72,12 @@ class CleanColumn:
     mask: np.ndarray | None = None  # True where blank (when already known)
 
 
-def _text_values(text, distinct_hint: int = 0) -> np.ndarray:
-    """pyarrow string array (nulls = missing) -> object array of str / NaN.
+def _text_values(text) -> Any:
+    """pyarrow string array (nulls = missing) -> pandas' ``str`` column, sharing the Arrow
+    buffers (no Python object per cell: missing cells are NaN, as everywhere in pandas 3)."""
+    import pandas as pd
 
-    Low-cardinality columns go through their dictionary, so equal strings share one
-    Python object (faster and much smaller than one object per cell).
-    """
-    import pyarrow.compute as pc
-
-    n = len(text)
-    # (``distinct_hint``: distinct values among the first 2,000; repeats mean few levels)
-    enc = pc.dictionary_encode(text) if n > 1000 and distinct_hint < 1000 else None
-    if enc is not None and len(enc.dictionary) <= n // 4:
-        uniq = np.empty(len(enc.dictionary) + 1, dtype=object)
-        uniq[:-1] = enc.dictionary.to_pylist()
-        uniq[-1] = np.nan
-        idx = pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy()
-        return uniq[idx]
-    out = text.to_numpy(zero_copy_only=False).astype(object, copy=False)
-    if text.null_count:
-        out[pc.is_null(text).to_numpy(zero_copy_only=False)] = np.nan
-    return out
+    return pd.arrays.ArrowStringArray(text, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _any(mask) -> bool:
@@ -304,7 +289,7 @@ def _keep_text(
     col: CleanColumn, text, head: list[str], note: ReadNote | None = None
 ) -> CleanColumn:
     """The column stays text (``head``: its first values, a hint of how many distinct)."""
-    col.values = _text_values(text, len(set(head)))
+    col.values = _text_values(text)
     if note is not None:
         col.notes.append(note)
     return col

@@ -228,12 +228,18 @@ def _check_size(header: list[Any], nrows: int, names: list[str], limits: Limits)
         )
 
 
+def _dtype_of(values: Any) -> Any:
+    """The dtype of a column's values: numpy's, or a pandas extension dtype (text)."""
+    dtype = getattr(values, "dtype", None)
+    return dtype if dtype is not None else np.asarray(values).dtype
+
+
 def _frame(cols: list[CleanColumn], names: list[str]) -> pd.DataFrame:
     """The cleaned columns as a frame named ``names``."""
     # Series with explicit dtypes and copy=False: no per-column type inference, no copy.
     frame = pd.DataFrame(
         {
-            f"__{j}": pd.Series(c.values, dtype=np.asarray(c.values).dtype, copy=False)
+            f"__{j}": pd.Series(c.values, dtype=_dtype_of(c.values), copy=False)
             for j, c in enumerate(cols)
         },
         copy=False,

@@ -32,6 +32,7 @@ from churn.shapes.helpers import (
     clean_id_codes,
     first_rows,
     fmt_day,
+    ids_of_codes,
     label_status,
     parse_date_column,
     quote_examples,
@@ -149,12 +150,12 @@ def _ids_or_row_numbers(
     numbered by first appearance."""
     if roles.id:
         codes, labels = clean_id_codes(df[roles.id])
-        return pd.Series(np.append(labels, None)[codes], index=df.index, dtype=object), codes
+        return pd.Series(ids_of_codes(labels, codes), index=df.index, copy=False), codes
     notes.append(
         msg("No customer id column was chosen: each row is one customer, numbered from 1.")
     )
-    numbers = np.arange(1, len(df) + 1).astype(str).astype(object)
-    return pd.Series(numbers, index=df.index, dtype=object), np.arange(len(df))
+    numbers = pd.array(np.arange(1, len(df) + 1).astype(str), dtype="str")
+    return pd.Series(numbers, index=df.index, copy=False), np.arange(len(df))
 
 
 def _label(df: pd.DataFrame, roles: ColumnRoles, notes: list[str]) -> pd.Series:
@@ -441,9 +442,9 @@ def _customer_rows(
         y = y_rows[sel]
         start = start[sel] if start is not None else None
         end = end[sel] if end is not None else None
-    out = pd.DataFrame({ID: ids.to_numpy()}, index=src.index)
+    out = pd.DataFrame({ID: ids.array}, index=src.index)
     out[CHURNED] = y.to_numpy()
-    out[STATUS] = label_status(y).to_numpy()
+    out[STATUS] = label_status(y).array
     out[START] = start if start is not None else pd.NaT
     out[END] = end.where(y == 1) if end is not None else pd.NaT
     out[START] = out[START].astype("datetime64[ns]")

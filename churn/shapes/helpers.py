@@ -66,7 +66,10 @@ def clean_id_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     if _stripped_text(uniques):  # the usual case: nothing to clean, nothing to hash again
-        return codes, np.asarray(uniques, dtype=object)
+        # (text read from a file stays in Arrow's buffers: no Python object per id)
+        return codes, uniques if isinstance(uniques, pd.api.extensions.ExtensionArray) else (
+            np.asarray(uniques, dtype=object)
+        )
     clean = _clean_texts(uniques)
     if _unchanged(s, uniques, clean):  # numbers: each prints differently
         return codes, clean
@@ -119,7 +122,15 @@ def first_rows(codes: np.ndarray) -> np.ndarray:
 def clean_ids(s: pd.Series) -> pd.Series:
     """Ids as stripped strings (1.0 -> "1"); missing or blank ids become NaN."""
     codes, labels = clean_id_codes(s)
-    return pd.Series(np.append(labels, None)[codes], index=s.index, dtype=object)
+    return pd.Series(ids_of_codes(labels, codes), index=s.index, copy=False)
+
+
+def ids_of_codes(labels: Any, codes: np.ndarray) -> Any:
+    """The id of each row from :func:`clean_id_codes`' result (code -1: missing), as
+    pandas text: taken inside Arrow when the labels are Arrow strings."""
+    if not isinstance(labels, pd.api.extensions.ExtensionArray):
+        labels = pd.array(np.asarray(labels, dtype=object), dtype="str")
+    return labels.take(codes, allow_fill=True)
 
 
 def to_snapshot(snapshot: Any) -> pd.Timestamp | None:
@@ -243,8 +254,8 @@ def label_status(y: pd.Series) -> pd.Series:
     """The ``label_status`` column of a label ``y`` (1.0 churned, 0.0 active, else excluded)."""
     v = y.to_numpy(dtype=float)
     pick = np.where(v == 1, 0, np.where(v == 0, 1, 2))  # then one lookup, no string select
-    words = np.array([STATUS_CHURNED, STATUS_ACTIVE, STATUS_EXCLUDED], dtype=object)
-    return pd.Series(words[pick], index=y.index, dtype=object)
+    words = pd.array([STATUS_CHURNED, STATUS_ACTIVE, STATUS_EXCLUDED], dtype="str")
+    return pd.Series(words.take(pick), index=y.index, copy=False)
 
 
 def summary_note(frame: pd.DataFrame, shape: str) -> list[str]:

@@ -87,7 +87,11 @@ def test_roles_and_the_picked_sheet_reuse_one_worker_read(monkeypatch):
     again = cache.read(key, "ko.xlsx", first.sheet, data)
     assert calls == [None]  # one worker read the file and proposed the roles
     assert roles == infer_roles(first.frame) and again.frame.equals(first.frame)
-    assert not first.frame["고객ID"].to_numpy().flags.writeable  # the shared copy is frozen
+    # the shared copy is frozen: numbers in read-only numpy arrays, text in Arrow's
+    # buffers (immutable; pandas copies on write)
+    numeric = first.frame.select_dtypes("number").columns[0]
+    assert not first.frame[numeric].to_numpy().flags.writeable
+    assert first.frame["고객ID"].dtype.storage == "pyarrow"
 
     # A file that crashed its worker is not read again on the next rerun.
     monkeypatch.setattr(contain, "read_contained", functools.partial(counting, target=segfault))

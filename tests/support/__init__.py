@@ -1,0 +1,1 @@
+"""Test helpers that start services for the tests (a throw-away PostgreSQL server)."""
