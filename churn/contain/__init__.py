@@ -41,6 +41,10 @@ Import from ``churn.contain`` itself; the submodules are where the code lives:
   as ``python -c "from churn.contain.server import serve; ..."``.
 - :mod:`~churn.contain.worker` -- what runs inside the worker.
 - :mod:`~churn.contain.transport` -- the frame as an Arrow IPC file, the answers as JSON.
+- :mod:`~churn.contain.flight` -- :class:`SingleFlight`: concurrent calls for one key
+  compute once, the others wait for that result.
+- :mod:`~churn.contain.jobs` -- :class:`JobQueue`: at most ``slots`` heavy jobs at once
+  (``CHURNLENS_JOBS``, default the cores), the others wait in order and know their place.
 
 To change a constant at run time (a test), set it on the submodule that reads it.
 """
@@ -48,6 +52,8 @@ To change a constant at run time (a test), set it on the submodule that reads it
 from __future__ import annotations
 
 from churn.contain.api import LAST_RUN, read_contained
+from churn.contain.flight import SingleFlight
+from churn.contain.jobs import ENV_JOBS, JobCancelled, JobQueue, Ticket, default_slots
 from churn.contain.limits import (
     DEFAULT_MEMORY,
     DEFAULT_SECONDS,
@@ -73,19 +79,25 @@ __all__ = [
     "DEFAULT_MEMORY",
     "DEFAULT_SECONDS",
     "ENV_CONTAIN",
+    "ENV_JOBS",
     "ENV_MEMORY",
     "ENV_SECONDS",
     "FACTOR_PACKED",
     "FACTOR_TEXT",
     "FACTOR_ZIP",
+    "JobCancelled",
+    "JobQueue",
     "LAST_RUN",
     "MEMORY_FLOOR",
     "POLL_SECONDS",
     "PRELOAD",
     "ReaderError",
+    "SingleFlight",
     "Target",
+    "Ticket",
     "WorkerLimits",
     "contained",
+    "default_slots",
     "footprint",
     "read_contained",
     "read_frame",

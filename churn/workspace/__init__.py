@@ -34,6 +34,13 @@ Import from ``churn.workspace`` itself; the submodules are where the code lives:
   :class:`WorkspaceInfo` (one list line).
 - :mod:`~churn.workspace.store` -- :class:`WorkspaceStore` (create, save, load, list,
   rename, duplicate, delete) and the :data:`KEEP` sentinel of ``save``.
+- :mod:`~churn.workspace.snapshots` -- a workspace's series of snapshots (files of
+  successive dates, roles confirmed once and reused): :func:`add_snapshot`,
+  :func:`load_series`, :func:`snapshot_data`, kept in the ``settings`` JSON and the file
+  columns through the store's public API.
+- :mod:`~churn.workspace.postgres` -- :class:`PostgresWorkspaceStore`: the same store on
+  one PostgreSQL table, what ``WorkspaceStore()`` is when ``CHURNLENS_DATABASE_URL`` is
+  set (several app processes then share their workspaces); SQLite stays the default.
 
 The constants are re-exported here as values: to change one at run time (a test), set it
 on the submodule that reads it (e.g. ``churn.workspace.store.BUSY_TIMEOUT_S``).
@@ -42,6 +49,7 @@ on the submodule that reads it (e.g. ``churn.workspace.store.BUSY_TIMEOUT_S``).
 from __future__ import annotations
 
 from churn.workspace.errors import WorkspaceError, WorkspaceNotFound
+from churn.workspace.postgres import ENV_DATABASE, PostgresWorkspaceStore
 from churn.workspace.records import Workspace, WorkspaceInfo
 from churn.workspace.schema import BUSY_TIMEOUT_S as BUSY_TIMEOUT_S
 from churn.workspace.schema import ENV_FOLDER, default_folder, is_valid_id, new_id
@@ -49,19 +57,35 @@ from churn.workspace.schema import FORMAT as FORMAT
 from churn.workspace.schema import ID_BYTES as ID_BYTES
 from churn.workspace.schema import MAX_NAME as MAX_NAME
 from churn.workspace.schema import SUFFIX as SUFFIX
+from churn.workspace.snapshots import (
+    SnapshotEntry,
+    SnapshotSeries,
+    add_snapshot,
+    carry_series,
+    load_series,
+    snapshot_data,
+)
 from churn.workspace.store import KEEP, WorkspaceStore
 
 __all__ = [
+    "ENV_DATABASE",
     "ENV_FOLDER",
     "KEEP",
+    "PostgresWorkspaceStore",
+    "SnapshotEntry",
+    "SnapshotSeries",
     "Workspace",
     "WorkspaceError",
     "WorkspaceInfo",
     "WorkspaceNotFound",
     "WorkspaceStore",
+    "add_snapshot",
+    "carry_series",
     "default_folder",
     "is_valid_id",
+    "load_series",
     "new_id",
+    "snapshot_data",
 ]
 # Also public, outside ``__all__`` as in the former single module: BUSY_TIMEOUT_S, FORMAT,
 # ID_BYTES, MAX_NAME and SUFFIX (the ``X as X`` imports above).

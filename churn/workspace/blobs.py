@@ -13,6 +13,9 @@ import json
 import math
 import sqlite3
 import tempfile
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,16 +93,46 @@ def scores_frame(text: str) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+#: The stored form of recently saved models, by the model object itself (a weak reference:
+#: an entry never keeps a model alive). A workshop room autosaves the one shared model
+#: into every participant's workspace: it is serialised once, not once per participant.
+#: Models are never changed after training (the app shares them read-only).
+_BLOBS: OrderedDict[int, tuple[weakref.ref, bytes, str, str]] = OrderedDict()
+_BLOBS_MAX = 8
+_BLOBS_LOCK = threading.Lock()
+
+
+def _stored(model: TrainedModel) -> tuple[bytes, str, str]:
+    """(skops bytes, their checksum, the scores as JSON) of ``model``, made once."""
+    key = id(model)
+    with _BLOBS_LOCK:
+        hit = _BLOBS.get(key)
+        if hit is not None and hit[0]() is model:
+            _BLOBS.move_to_end(key)
+            return hit[1], hit[2], hit[3]
+    blob = model_bytes(model)
+    out = (blob, checksum(blob), scores_json(model.predictions))
+    try:
+        ref = weakref.ref(model)
+    except TypeError:  # not weakly referable: not kept
+        return out
+    with _BLOBS_LOCK:
+        _BLOBS[key] = (ref, *out)
+        while len(_BLOBS) > _BLOBS_MAX:
+            _BLOBS.popitem(last=False)
+    return out
+
+
 def model_columns(model: TrainedModel | None, handle: dict[str, Any] | None) -> dict:
     """The model's columns of the workspace row (all None: no model)."""
     if model is None:
         return {"model": None, "model_sha256": None, "model_handle": None, "model_scores": None}
-    blob = model_bytes(model)
+    blob, digest, scores = _stored(model)
     return {
         "model": blob,
-        "model_sha256": checksum(blob),
+        "model_sha256": digest,
         "model_handle": json_text(handle or {}, msg("model settings")),
-        "model_scores": scores_json(model.predictions),
+        "model_scores": scores,
     }
 
 

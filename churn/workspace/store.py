@@ -51,7 +51,13 @@ from churn.workspace.schema import (
 if TYPE_CHECKING:
     from churn.model import TrainedModel
 
-__all__ = ["KEEP", "WorkspaceStore"]
+__all__ = ["DATABASE_BACKEND", "ENV_DATABASE", "KEEP", "WorkspaceStore"]
+
+#: Environment variable: a PostgreSQL URL puts every workspace in that database
+#: (``churn.workspace.postgres``) instead of SQLite files; unset, SQLite (the default).
+ENV_DATABASE = "CHURNLENS_DATABASE_URL"
+#: The database store's class, registered by ``churn.workspace.postgres`` when imported.
+DATABASE_BACKEND: list[type] = []
 
 
 class _Keep:
@@ -117,6 +123,14 @@ class WorkspaceStore:
     True
     """
 
+    def __new__(cls, folder: str | os.PathLike[str] | None = None, **kwargs: Any):
+        """``WorkspaceStore()`` without a folder is the database store when
+        ``$CHURNLENS_DATABASE_URL`` is set (``churn.workspace.postgres``)."""
+        if cls is WorkspaceStore and folder is None and DATABASE_BACKEND:
+            if os.environ.get(ENV_DATABASE, "").strip():
+                return super().__new__(DATABASE_BACKEND[0])
+        return super().__new__(cls)
+
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_folder()
 
@@ -158,6 +172,11 @@ class WorkspaceStore:
             raise damaged(ws_id, msg("its file is not a readable database"), exc) from exc
         if row is None:
             raise damaged(ws_id, msg("its file holds no workspace"))
+        self._check_format(ws_id, row)
+        return row
+
+    @staticmethod
+    def _check_format(ws_id: str, row: Any) -> None:
         fmt = row["format"] if "format" in row.keys() else FORMAT
         if not isinstance(fmt, int) or fmt > FORMAT:
             raise WorkspaceError(
@@ -165,7 +184,6 @@ class WorkspaceStore:
                 msg("this workspace was saved by a newer ChurnLens (format {format}).", format=fmt),
                 fix=msg("open it with the ChurnLens version that saved it."),
             )
-        return row
 
     def _write(self, ws_id: str, sql: str, params: tuple, *, create: bool = False) -> None:
         """One short write transaction on the workspace's own file."""
@@ -253,7 +271,7 @@ class WorkspaceStore:
         else:
             parts = intake_columns(intake)
         ws_id = new_id()
-        while self.path_of(ws_id).exists():  # pragma: no cover - 2**-192
+        while self.exists(ws_id):  # pragma: no cover - 2**-192
             ws_id = new_id()
         now = utc_now()
         values = {
@@ -477,18 +495,7 @@ class WorkspaceStore:
 
     def _read_info(self, ws_id: str) -> WorkspaceInfo:
         try:
-            row = self._row(ws_id, META_COLUMNS)
-            return WorkspaceInfo(
-                id=ws_id,
-                name=str(row["name"]),
-                created=datetime.fromisoformat(row["created"]),
-                updated=datetime.fromisoformat(row["updated"]),
-                file_name=str(row["file_name"]),
-                rows=row["rows"] if isinstance(row["rows"], int) else None,
-                customers=row["customers"] if isinstance(row["customers"], int) else None,
-                has_model=bool(row["has_model"]),
-                confirmed=bool(row["has_roles"]),
-            )
+            return self.info_of(self._row(ws_id, META_COLUMNS))
         except WorkspaceNotFound:
             raise
         except (WorkspaceError, TypeError, ValueError) as exc:
@@ -502,6 +509,21 @@ class WorkspaceStore:
                 customers=None,
                 problem=error_sentence(exc),
             )
+
+    @staticmethod
+    def info_of(row: Any) -> WorkspaceInfo:
+        """The list line of a row read with :data:`~churn.workspace.schema.META_COLUMNS`."""
+        return WorkspaceInfo(
+            id=str(row["id"]),
+            name=str(row["name"]),
+            created=datetime.fromisoformat(row["created"]),
+            updated=datetime.fromisoformat(row["updated"]),
+            file_name=str(row["file_name"]),
+            rows=row["rows"] if isinstance(row["rows"], int) else None,
+            customers=row["customers"] if isinstance(row["customers"], int) else None,
+            has_model=bool(row["has_model"]),
+            confirmed=bool(row["has_roles"]),
+        )
 
     def _mtime(self, ws_id: str) -> datetime | None:
         try:

@@ -399,6 +399,14 @@ def _server_megabyte() -> int:
     return 1024 * 1024
 
 
+def test_no_source_watcher_and_no_forced_collection_after_each_run():
+    """The settings a room of participants needs (README, "Running a workshop")."""
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["server"]["fileWatcherType"] == "none"
+    assert settings["server"]["runOnSave"] is False
+    assert settings["runner"]["postScriptGC"] is False
+
+
 def test_upload_caps_agree(monkeypatch):
     """The cap the browser enforces (Linux/macOS) is exactly the reader's cap; the server
     accepts at least as much, so no file the browser sends is refused for its size before

@@ -1,0 +1,382 @@
+"""Load bench: a workshop room of N participants on one ChurnLens server (issue 25).
+
+Starts the app the README's way (``tools.server.AppServer``: ``streamlit run app.py`` with
+the project's ``.streamlit/config.toml``), then drives N real browser sessions (Playwright
+with Debian's Chromium, each in its own browser, joining ``--stagger`` seconds apart).
+The browsers and their drivers run at the lowest CPU priority (``nice 19``) so that what
+is measured is the server's capacity. Each participant walks the workshop:
+
+1. opens the Data page, uploads the file (the same 10,000-row file for everyone, or one
+   file each with ``--different``), confirms the proposed roles;
+2. opens the Model page, clicks Train, and waits until the model's quality is shown;
+3. opens every other page through the sidebar.
+
+Each step's wait (from the click to the page settled) is timed. The report gives per-step
+median and 95th-percentile waits, errors (exception boxes, time-outs), how many finished
+the walk and saw their model, the server's peak resident memory (the server and its
+workers), the load average, and with ``--profile`` a py-spy profile of the server (the
+functions with the most samples).
+
+Usage::
+
+    python bench/load_room.py --participants 4
+    python bench/load_room.py --participants 12 --profile   # a quiet machine only
+    python bench/load_room.py --room                        # 1, 12 and 30 on one file, 12 on 12
+    python bench/load_room.py --participants 4 --record     # add the rows to bench/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.soak import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, NAV, machine, rss_mb  # noqa: E402
+from tools.server import AppServer, ServerError, healthy  # noqa: E402
+
+ROWS = 10_000
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+STATUS = '[data-testid="stStatusWidget"]'
+UPLOAD = '[data-testid="stFileUploaderDropzoneInput"]'
+STEP_TIMEOUT = 300_000  # ms: the longest a step may take before it counts as an error
+CLICK_TIMEOUT = 30_000  # ms: a click must be answered within this
+RESULTS = ROOT / "bench" / "RESULTS.md"
+SECTION = "## Workshop room: N browser sessions on one server (issue 25)"
+
+
+@dataclass
+class Participant:
+    index: int
+    waits: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    model_shown: bool = False
+    finished: bool = False
+    queue_seen: int = 0  # polls (250 ms apart) that saw a queue place while training
+
+
+def make_files(n: int, different: bool, folder: Path) -> list[Path]:
+    """The participants' files: one generated 10,000-row subscription CSV, or n of them."""
+    from churn.sample import generate_subscriptions
+
+    count = n if different else 1
+    out = []
+    for i in range(count):
+        path = folder / f"room_{ROWS}_{i}.csv"
+        if not path.exists():
+            generate_subscriptions(ROWS, seed=100 + i).to_csv(path, index=False)
+        out.append(path)
+    return [out[i % count] for i in range(n)]
+
+
+#: Idle: the script run is over. Polled every 250 ms; each poll that sees a queue place on
+#: the page ("N jobs ahead of yours", or the shared-result line) counts it in window.__q.
+IDLE_JS = (
+    "() => { if (/jobs? ahead of yours|same result a moment ago/.test(document.body.innerText))"
+    " { window.__q = (window.__q || 0) + 1; }"
+    f" return !!document.querySelector('{APP_IDLE}') && !document.querySelector('{STATUS}'); }}"
+)
+
+
+def settle(page, timeout: float = STEP_TIMEOUT) -> None:
+    """Wait until the script run is over (idle three times, a short pause apart)."""
+    for _ in range(3):
+        page.wait_for_function(IDLE_JS, timeout=timeout, polling=250)
+        page.wait_for_timeout(300)
+    page.wait_for_function(IDLE_JS, timeout=timeout, polling=250)
+
+
+def timed(p: Participant, step: str, page, action) -> None:
+    """Run ``action`` (a click), wait for the page to settle; record the wait."""
+    t0 = time.monotonic()
+    action()
+    settle(page)
+    p.waits[step] = time.monotonic() - t0
+    for box in page.locator(EXCEPTION).all():
+        p.errors.append(f"{step}: exception box: {box.inner_text()[:200]}")
+
+
+def walk(url: str, file: Path, p: Participant, pages: list[str]) -> None:
+    """One participant's whole walk in its own browser (own thread)."""
+    from playwright.sync_api import sync_playwright
+
+    from ui.i18n import t
+
+    try:  # this thread at nice 19 (Linux: per thread); the driver and browser inherit it
+        os.setpriority(os.PRIO_PROCESS, 0, 19)
+    except OSError:
+        pass
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(CLICK_TIMEOUT)
+        page = context.new_page()
+        try:
+            timed(p, "open", page, lambda: page.goto(f"{url}/Data", timeout=STEP_TIMEOUT))
+            timed(p, "upload", page, lambda: page.set_input_files(UPLOAD, str(file)))
+            confirm = page.get_by_role("button", name=t("data.confirm", lang="en"))
+            timed(p, "confirm", page, confirm.click)
+            timed(p, "Model", page, lambda: _nav(page, "Model"))
+            train = page.get_by_role("button", name=t("model.train", lang="en"))
+            timed(p, "train", page, train.click)
+            p.queue_seen = int(page.evaluate("() => window.__q || 0"))
+            head = t("model.quality_head", lang="en").split("{model}")[0]
+            shown = page.get_by_text(re.compile("^" + re.escape(head)))
+            p.model_shown = shown.count() > 0
+            for name in pages:
+                if name not in ("Data", "Model"):
+                    timed(p, name, page, lambda n=name: _nav(page, n))
+            p.finished = p.model_shown
+        except Exception as exc:  # a time-out or a crash: this participant's error
+            p.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+        finally:
+            context.close()
+            browser.close()
+
+
+def _nav(page, name: str) -> None:
+    page.locator(f'{NAV} a[href="{name}"], {NAV} a[href$="/{name}"]').first.click()
+    page.wait_for_function("n => decodeURIComponent(location.pathname).endsWith('/' + n)", arg=name)
+
+
+def sample_rss(pid: int, stop: threading.Event, peak: list[float]) -> None:
+    while not stop.wait(1.0):
+        peak[0] = max(peak[0], rss_mb(pid))
+
+
+def start_profile(pid: int, seconds: int, out: Path) -> subprocess.Popen | None:
+    """py-spy on the server for ``seconds`` (raw folded stacks), or None without py-spy."""
+    import shutil
+
+    spy = shutil.which("py-spy")
+    if spy is None:
+        print("py-spy is not installed: no profile", flush=True)
+        return None
+    cmd = [spy, "record", "-p", str(pid), "-d", str(seconds), "-r", "50", "-f", "raw"]
+    return subprocess.Popen(
+        [*cmd, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+#: Innermost frames that are waiting, not working: locks, queues, selectors, sleeps (a C
+#: call such as ``time.sleep`` leaves its Python caller innermost: Streamlit's polling
+#: watcher of config.toml sleeps in ``task``; a thread pool's idle ``_worker`` sits in
+#: ``queue.get``; a session waiting for Streamlit's cache lock polls ``_hold_compute_lock``).
+_IDLE_LEAF = re.compile(
+    r"wait|Queue\.get|select|sleep|acquire|recv|accept|poll\b|epoll"
+    r"|^PollingPathWatcher\._schedule\.<locals>\.task$|^_worker$|^_hold_compute_lock$"
+)
+
+
+def profile_top(path: Path, n: int = 10) -> dict[str, list[tuple[str, float]]]:
+    """From py-spy's raw stacks, over the busy samples (a stack whose innermost frame is not
+    a wait): the project's functions (``churn/``, ``ui/``) with the largest share of those
+    samples on their stack, and the innermost functions with the largest share."""
+    if not path.is_file():
+        return {}
+    own: Counter[str] = Counter()
+    leaf: Counter[str] = Counter()
+    busy = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, num = line.rpartition(" ")
+        if not num.isdigit() or not stack:
+            continue
+        frames = stack.split(";")
+        if _IDLE_LEAF.search(frames[-1].split(" (")[0]):
+            continue
+        k = int(num)
+        busy += k
+        leaf[_short(frames[-1])] += k
+        for f in {_short(f) for f in frames if "(churn/" in f or "(ui/" in f}:
+            own[f] += k
+    if not busy:
+        return {}
+    return {
+        "busy samples": [("", float(busy))],
+        "project functions (inclusive)": [(f, c / busy) for f, c in own.most_common(n)],
+        "innermost functions (self)": [(f, c / busy) for f, c in leaf.most_common(n)],
+    }
+
+
+def _short(frame: str) -> str:
+    """``func (path/file.py:line)`` -> ``func (path/file.py)``."""
+    name, _, where = frame.partition(" (")
+    return f"{name} ({where.rsplit(':', 1)[0]})" if where else name
+
+
+def run_room(
+    n: int, stagger: float, different: bool, profile: bool, folder: Path, extra: list[str]
+) -> dict:
+    """Start a server, walk ``n`` participants, stop it; the measures."""
+    files = make_files(n, different, folder)
+    pages = [re.sub(r"^\d+_", "", p.stem) for p in sorted((ROOT / "pages").glob("*.py"))]
+    log = folder / f"server_{n}.log"
+    env = {"CHURNLENS_WORKSPACES": str(folder / f"ws_{n}_{time.time_ns()}")}
+    server = AppServer(env=env, log_path=log, args=extra)
+    server.start(timeout=120)
+    load0 = os.getloadavg()
+    stop, peak = threading.Event(), [rss_mb(server.pid)]
+    sampler = threading.Thread(target=sample_rss, args=(server.pid, stop, peak), daemon=True)
+    sampler.start()
+    spy_out = folder / f"profile_{n}.txt"
+    spy = start_profile(server.pid, 3600, spy_out) if profile else None  # to SIGINT
+    people = [Participant(i) for i in range(n)]
+    threads = []
+    t0 = time.monotonic()
+    try:
+        for p, f in zip(people, files, strict=True):
+            th = threading.Thread(target=walk, args=(server.url, f, p, pages), daemon=True)
+            th.start()
+            threads.append(th)
+            time.sleep(stagger)
+        for th in threads:
+            th.join(timeout=1800)
+        wall = time.monotonic() - t0
+        alive = server.proc is not None and server.proc.poll() is None and healthy(server.url)
+    finally:
+        stop.set()
+        if spy is not None:
+            spy.send_signal(2)  # py-spy writes what it has on Ctrl-C
+            try:
+                spy.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+        server.stop()
+    return {
+        "n": n,
+        "different": different,
+        "people": people,
+        "wall": wall,
+        "peak_mb": peak[0],
+        "alive": alive,
+        "load0": load0,
+        "load1": os.getloadavg(),
+        "profile": profile_top(spy_out) if profile else {},
+    }
+
+
+def p95(xs: list[float]) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+
+
+def summary(res: dict) -> dict:
+    """Per-step and overall median / 95th percentile, errors, finished."""
+    people = res["people"]
+    steps: dict[str, list[float]] = {}
+    for p in people:
+        for step, w in p.waits.items():
+            if not step.startswith("_"):
+                steps.setdefault(step, []).append(w)
+    every = [w for ws in steps.values() for w in ws]
+    return {
+        "steps": {s: (statistics.median(ws), p95(ws), len(ws)) for s, ws in steps.items()},
+        "median": statistics.median(every) if every else float("nan"),
+        "p95": p95(every),
+        "errors": sum(len(p.errors) for p in people),
+        "finished": sum(p.finished for p in people),
+        "models": sum(p.model_shown for p in people),
+        "queue_seen": sum(1 for p in people if p.queue_seen),
+    }
+
+
+def report(res: dict, s: dict, command: str) -> str:
+    """Markdown: one row for the room, then its per-step table and profile."""
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    files = f"{res['n']} different files" if res["different"] else "the same file"
+    l0, l1 = res["load0"], res["load1"]
+    lines = [
+        f"### {res['n']} participant(s), {files} ({when})",
+        "",
+        f"`{command}`; load average at start {l0[0]:.2f} / {l0[1]:.2f} / {l0[2]:.2f}, "
+        f"at the end {l1[0]:.2f} / {l1[1]:.2f} / {l1[2]:.2f}.",
+        "",
+        "| participants | finished (model shown) | errors | median wait | p95 wait | "
+        "server peak RSS | wall | queue place seen by |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {res['n']} | {s['finished']} ({s['models']}) | {s['errors']} | {s['median']:.1f} s "
+        f"| {s['p95']:.1f} s | {res['peak_mb'] / 1024:.2f} GB | {res['wall']:.0f} s "
+        f"| {s['queue_seen']} |",
+        "",
+        "| step | median | p95 | n |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| {k} | {m:.1f} s | {q:.1f} s | {c} |" for k, (m, q, c) in s["steps"].items()]
+    problems = [f"participant {p.index}: {e}" for p in res["people"] for e in p.errors]
+    if problems:
+        lines += ["", "Errors:", ""] + [f"- {e}" for e in problems[:12]]
+    prof = res["profile"]
+    if prof:
+        busy = int(prof["busy samples"][0][1])
+        lines += ["", f"Server profile (py-spy, 50 Hz, {busy:,} busy samples):"]
+        for what in ("project functions (inclusive)", "innermost functions (self)"):
+            lines += ["", f"- {what}: " + "; ".join(f"{nm} {v:.0%}" for nm, v in prof[what])]
+    if not res["alive"]:
+        lines += ["", "**The server was not answering at the end.**"]
+    return "\n".join(lines) + "\n"
+
+
+def record(text: str) -> None:
+    """Append ``text`` under this bench's section of bench/RESULTS.md."""
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    if SECTION not in current:
+        current = current.rstrip("\n") + f"\n\n{SECTION}\n\nWritten by `bench/load_room.py`.\n"
+    RESULTS.write_text(current.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--participants", type=int, nargs="*", default=[1, 4])
+    ap.add_argument("--stagger", type=float, default=1.0, help="seconds between joins")
+    ap.add_argument("--different", action="store_true", help="one file per participant")
+    ap.add_argument("--room", action="store_true", help="1, 12, 30 on one file; 12 on 12")
+    ap.add_argument("--profile", action="store_true", help="py-spy profile of the server")
+    ap.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
+    ap.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        help="a `streamlit run` option for the server, e.g. --server-arg=--runner.postScriptGC=false",
+    )
+    args = ap.parse_args(argv)
+    if not Path(CHROMIUM).is_file():
+        print(f"error: {CHROMIUM} is missing (install Debian's chromium)", file=sys.stderr)
+        return 2
+    plan = [(n, args.different) for n in args.participants]
+    if args.room:
+        plan = [(1, False), (12, False), (30, False), (12, True)]
+    folder = Path(tempfile.mkdtemp(prefix="churnlens-room-"))
+    command = "python bench/load_room.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    print(f"Machine: {machine()}", flush=True)
+    ok = True
+    for n, different in plan:
+        try:
+            res = run_room(n, args.stagger, different, args.profile, folder, args.server_arg)
+        except ServerError as exc:
+            print(f"error: the server did not start: {exc}", file=sys.stderr)
+            return 1
+        s = summary(res)
+        text = report(res, s, command)
+        print(text, flush=True)
+        if args.record:
+            record(text)
+        ok = ok and res["alive"] and s["errors"] == 0 and s["finished"] == n
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""bench/load_room.py (issue 25): its summary, percentiles and profile reading, by hand.
+
+The browser run itself is the bench (minutes of Chromium); these are its pure parts.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def room():
+    spec = importlib.util.spec_from_file_location("churn_load_room", ROOT / "bench/load_room.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_p95_and_summary_by_hand(room):
+    assert room.p95([3.0, 1.0, 2.0]) == 3.0
+    assert room.p95([float(i) for i in range(1, 21)]) == 19.0  # index round(0.95 * 19) = 18
+    a, b = room.Participant(0), room.Participant(1)
+    a.waits = {"upload": 2.0, "train": 10.0}
+    b.waits = {"upload": 4.0, "train": 30.0}
+    a.model_shown = a.finished = True
+    b.errors = ["train: exception box: boom"]
+    b.queue_seen = 3
+    s = room.summary({"people": [a, b]})
+    assert s["steps"] == {"upload": (3.0, 4.0, 2), "train": (20.0, 30.0, 2)}
+    assert (s["median"], s["p95"]) == (7.0, 30.0)
+    assert (s["errors"], s["finished"], s["models"], s["queue_seen"]) == (1, 1, 1, 1)
+
+
+def test_profile_counts_busy_samples_only(room, tmp_path):
+    raw = tmp_path / "profile.txt"
+    raw.write_text(
+        "run (threading.py:1);render (ui/pages/model.py:10);fit (lightgbm/basic.py:5) 30\n"
+        "run (threading.py:1);render (ui/pages/model.py:10);save (churn/workspace/store.py:9) 10\n"
+        "run (threading.py:1);Condition.wait (threading.py:320) 500\n"
+        "_bootstrap (threading.py:1);PollingPathWatcher._schedule.<locals>.task (w.py:3) 200\n"
+    )
+    prof = room.profile_top(raw)
+    assert prof["busy samples"] == [("", 40.0)]
+    assert prof["project functions (inclusive)"] == [
+        ("render (ui/pages/model.py)", 1.0),
+        ("save (churn/workspace/store.py)", 0.25),
+    ]
+    assert prof["innermost functions (self)"] == [
+        ("fit (lightgbm/basic.py)", 0.75),
+        ("save (churn/workspace/store.py)", 0.25),
+    ]
+    assert room.profile_top(tmp_path / "missing.txt") == {}
