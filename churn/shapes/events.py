@@ -216,10 +216,10 @@ def from_events(
     extra, categorical = _log_features(df, roles, ev, out, bc, cutoff, k)
     features += extra
     personal = _personal_firsts(df, roles, ev, out, k)
-    excluded = tuple((c, REASON_WINDOW) for c in _WINDOW_COLUMNS) + tuple(
+    excluded = tuple((c, REASON_WINDOW) for c in WINDOW_COLUMNS) + tuple(
         (c, why) for c, why in roles.excluded if c in df.columns
     )
-    notes += _event_notes(n_days, snap, cutoff, int(too_new.sum()))
+    notes += event_notes(n_days, snap, cutoff, int(too_new.sum()))
     return CustomerTable(
         frame=out,
         roles=roles,
@@ -237,7 +237,7 @@ def from_events(
 
 
 #: Descriptive columns: they describe the churn window itself, so never features.
-_WINDOW_COLUMNS = ("first_event", "last_event", "recency_days", "frequency", "monetary")
+WINDOW_COLUMNS = ("first_event", "last_event", "recency_days", "frequency", "monetary")
 
 
 def _window_frame(
@@ -364,7 +364,7 @@ def _personal_firsts(
     return personal
 
 
-def _event_notes(n_days: int, snap: pd.Timestamp, cutoff: pd.Timestamp, n_new: int) -> list[str]:
+def event_notes(n_days: int, snap: pd.Timestamp, cutoff: pd.Timestamp, n_new: int) -> list[str]:
     """How the churn label and the features of an event log were defined."""
     notes = [
         msg(
