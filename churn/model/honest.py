@@ -1,0 +1,231 @@
+"""Honest risks: every customer's risk scored by a model that did not learn from them.
+
+The final model (:attr:`TrainedModel.pipeline_`) is fitted on every labelled customer, so
+its risks for those same customers are in-sample: too sure of itself (on Telco the
+expected churners among active customers came out 8.7 % lower than out of fold). Counts
+and sums over those customers (expected churners, revenue at risk, the profit curve,
+campaign returns, the at-risk list) therefore use :func:`honest_risk`:
+
+- customers of the evaluation (every labelled customer under k-fold cross-validation,
+  the hold-out under a time split) get their out-of-fold score
+  (:attr:`TrainedModel.predictions`);
+- the other labelled customers (the earlier starters of a time split, fitted on by both
+  models) are *cross-fitted*: split into :data:`CROSS_FIT_FOLDS` folds, each scored by the
+  same model fitted on every other labelled customer;
+- customers the model never learned from (no label yet) get the final model's risk.
+
+Then, when the reliability check calls for it (:mod:`churn.model.calibration`), the
+risks are re-mapped: evaluated customers by the map fitted on the other folds, the rest
+by the map fitted on all evaluated customers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from churn.model.calibration import Calibration, calibration_of
+from churn.model.features import feature_frame, label_vector
+from churn.model.registry import get_spec
+from churn.model.scoring import score
+from churn.model.splits import cv_folds
+from churn.model.trained import pipeline_risk
+from churn.model.training import feature_copies, fit_many
+from churn.table import CHURNED, ID, VALUE, CustomerTable
+from churn.text import Text, msg
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from churn.model.trained import TrainedModel
+
+__all__ = [
+    "CROSS_FIT_FOLDS",
+    "RISK_SOURCES",
+    "expected_among_active",
+    "honest_note",
+    "honest_risk",
+    "shift_risk",
+]
+
+#: Folds for cross-fitting labelled customers outside the evaluation (time split).
+CROSS_FIT_FOLDS = 3
+#: Where a customer's risk comes from (``attrs["sources"]`` of :func:`honest_risk`).
+RISK_SOURCES = ("out_of_fold", "cross_fitted", "model")
+
+
+def _cross_fit(
+    trained: TrainedModel, X: pd.DataFrame, yv: np.ndarray, rest: np.ndarray, folds: int
+) -> np.ndarray:
+    """Scores of the labelled rows ``rest`` (positions in X), each fold of them scored by
+    the model fitted on every other labelled row."""
+    spec = get_spec(trained.name)
+    out = np.full(len(rest), np.nan)
+    k = int(min(folds, yv[rest].sum(), len(rest) - yv[rest].sum()))
+    if k < 2:  # one class only among them: split without stratifying
+        parts = np.array_split(np.arange(len(rest)), max(min(folds, len(rest)), 1))
+    else:
+        copies = feature_copies(X.iloc[rest], yv[rest])
+        parts = [te for _, te in cv_folds(yv[rest], k, trained.random_state, copies)]
+    parts = [te for te in parts if len(te)]
+    trains = []
+    for te in parts:
+        train = np.ones(len(yv), dtype=bool)
+        train[rest[te]] = False
+        trains.append(train)
+    # the folds' fits two at a time on two cores, as train() fits its own folds
+    pipes = fit_many(
+        spec,
+        [lambda m=m: (X[m], yv[m]) for m in trains],
+        trained.features,
+        trained.categorical,
+        trained.random_state,
+    )
+    for te, pipe in zip(parts, pipes, strict=True):
+        out[te] = pipeline_risk(pipe, X.iloc[rest[te]])
+    return out
+
+
+def honest_risk(
+    trained: TrainedModel,
+    table: CustomerTable,
+    *,
+    calibrate: bool = True,
+    folds: int = CROSS_FIT_FOLDS,
+    calibration: Calibration | None = None,
+) -> pd.Series:
+    """Every customer's risk (0..1) from a model that did not learn from them.
+
+    Parameters
+    ----------
+    trained : the model trained on ``table`` (its predictions hold the evaluation scores).
+    table : the customer table.
+    calibrate : re-map the risks when the reliability check calls for it.
+    folds : folds for cross-fitting labelled customers outside the evaluation.
+    calibration : a precomputed :func:`calibration_of` ``trained``.
+
+    Returns
+    -------
+    pd.Series
+        ``risk`` indexed by ``customer_id`` (as :func:`churn.model.score`).
+        ``attrs["sources"]`` counts customers per source (:data:`RISK_SOURCES`),
+        ``attrs["calibration"]`` names the map used (``none``, ``sigmoid``, ``isotonic``).
+    """
+    risk = score(trained, table)
+    ids = risk.index.to_numpy()
+    values = risk.to_numpy(dtype=float).copy()
+    source = np.full(len(ids), "model", dtype=object)
+
+    preds = trained.predictions
+    preds = preds[preds["score"].notna()]
+    oof = pd.Series(preds["score"].to_numpy(dtype=float), index=preds[ID].astype(str))
+    oof = oof[~oof.index.duplicated()]
+    pos = oof.index.get_indexer(ids)
+    evaluated = pos >= 0
+    values[evaluated] = oof.to_numpy()[pos[evaluated]]
+    source[evaluated] = "out_of_fold"
+
+    y = label_vector(table)
+    labelled_ids = table.frame.loc[y.index, ID].astype(str).to_numpy()
+    if not trained_on(trained, labelled_ids, oof.index):
+        # another file (or a model file without its evaluation): the model never learned
+        # from these customers, so its own risks are honest
+        values, evaluated = risk.to_numpy(dtype=float).copy(), np.zeros(len(ids), dtype=bool)
+        source[:] = "model"
+        labelled_ids = labelled_ids[:0]
+    rest_mask = ~pd.Index(labelled_ids).isin(oof.index)
+    if rest_mask.any():
+        present = [c for c in trained.features if c in table.frame.columns]
+        X = feature_frame(table.frame.loc[y.index, present], trained.features, trained.categorical)
+        yv = y.to_numpy()
+        rest = np.flatnonzero(rest_mask)
+        crossed = _cross_fit(trained, X, yv, rest, folds)
+        where = pd.Index(ids).get_indexer(labelled_ids[rest])
+        ok = where >= 0
+        values[where[ok]] = crossed[ok]
+        source[where[ok]] = "cross_fitted"
+
+    method = "none"
+    if calibrate:
+        cal = calibration if calibration is not None else calibration_of(trained)
+        if cal.used:
+            method = cal.method
+            others = ~evaluated
+            values[others] = cal.apply(values[others])
+            mapped = pd.Series(cal.cross_fitted, index=preds[ID].astype(str).to_numpy())
+            mapped = mapped[~mapped.index.duplicated()]
+            values[evaluated] = mapped.to_numpy()[pos[evaluated]]
+    out = pd.Series(values, index=risk.index, name="risk")
+    out.attrs["sources"] = {s: int((source == s).sum()) for s in RISK_SOURCES}
+    out.attrs["calibration"] = method
+    return out
+
+
+def trained_on(trained: TrainedModel, labelled_ids: np.ndarray, evaluated: pd.Index) -> bool:
+    """Whether these labelled customers are the ones ``trained`` was fitted on: as many as
+    it was trained on, and every customer of its evaluation among them."""
+    if len(evaluated) == 0 or len(labelled_ids) != trained.n_train:
+        return False
+    return bool(evaluated.isin(labelled_ids).all())
+
+
+def honest_note(risk: pd.Series) -> Text:
+    """One sentence saying where the risks of :func:`honest_risk` come from."""
+    src = risk.attrs.get("sources") or {}
+    n_oof, n_cross = src.get("out_of_fold", 0), src.get("cross_fitted", 0)
+    n_model = src.get("model", 0)
+    if n_oof + n_cross == 0:
+        return msg(
+            "The model did not learn from these {n:,} customers: every risk is the final "
+            "model's own.",
+            n=n_model,
+        )
+    note = msg(
+        "Counts and sums use out-of-fold risks: each of the {fitted:,} customers the model "
+        "learned from is scored by a model fitted without them ({cross:,} of them "
+        "cross-fitted); {other:,} customers without a label are scored by the final model.",
+        fitted=n_oof + n_cross,
+        cross=n_cross,
+        other=n_model,
+    )
+    method = risk.attrs.get("calibration", "none")
+    if method != "none":
+        note = msg(
+            "{note} Risks are calibrated ({method}).",
+            note=note,
+            method=msg("sigmoid") if method == "sigmoid" else msg("isotonic"),
+        )
+    return note
+
+
+def expected_among_active(table: CustomerTable, risk: pd.Series) -> dict[str, float]:
+    """Expected churners among the customers still active (label 0), from ``risk`` per
+    ``customer_id`` (use :func:`honest_risk`): ``active`` (customers), ``expected`` (sum
+    of their risks) and ``value_at_risk`` (sum of risk x value per month; NaN without
+    values)."""
+    f = table.frame
+    active = (pd.to_numeric(f[CHURNED], errors="coerce") == 0).to_numpy()
+    ids = f.loc[active, ID].astype(str)
+    r = risk.reindex(ids.to_numpy()).to_numpy(dtype=float)
+    out = {"active": float(active.sum()), "expected": float(np.nansum(r))}
+    value = pd.to_numeric(f.loc[active, VALUE], errors="coerce") if VALUE in f else None
+    if value is not None and value.notna().any():
+        out["value_at_risk"] = float(np.nansum(r * value.to_numpy(dtype=float)))
+    else:
+        out["value_at_risk"] = float("nan")
+    return out
+
+
+def shift_risk(base: np.ndarray, model_before: np.ndarray, model_after: np.ndarray) -> np.ndarray:
+    """``base`` moved by the model's change from ``model_before`` to ``model_after`` on the
+    log-odds scale (so it stays between 0 and 1; equal to ``model_after`` when ``base`` is
+    ``model_before``)."""
+    eps = 1e-9
+
+    def logit(p: np.ndarray) -> np.ndarray:
+        p = np.clip(np.asarray(p, dtype=float), eps, 1 - eps)
+        return np.log(p / (1 - p))
+
+    z = logit(base) + logit(model_after) - logit(model_before)
+    out = 1.0 / (1.0 + np.exp(-z))
+    return np.where(model_after == model_before, base, out)

@@ -1,0 +1,96 @@
+"""The Model page's "Tune LightGBM" control: a time budget, a button, progress, then the
+default and tuned settings side by side on the leaderboard's folds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from churn.table import CustomerTable
+from ui import cache_tune as ct
+from ui.i18n import lib_text, model_name, t
+from ui.state import Confirmed
+from ui.widgets import show_table
+
+#: The seconds the budget box offers first (the library's default).
+DEFAULT_BUDGET = 20
+
+
+def tune_section(conf: Confirmed, table: CustomerTable, handle: dict) -> None:
+    """Tune on request; the comparison with the default stays on screen for this run."""
+    with st.expander(t("model_tune.head")):
+        st.caption(t("model_tune.caption"))
+        budget = st.number_input(
+            t("model_tune.budget"),
+            min_value=5,
+            max_value=300,
+            value=DEFAULT_BUDGET,
+            step=5,
+            key="model_tune.budget",
+        )
+        if not st.button(t("model_tune.run"), key="model_tune.run"):
+            return
+        feats = tuple(handle["features"])
+        bar = st.progress(0.0, text=t("model_tune.start"))
+        result = ct.tuned(conf, table, feats, float(budget), tune_progress(bar))
+        st.write(lib_text(result.summary()))
+        if not result.improved:
+            bar.empty()
+            st.info(t("model_tune.no_better"))
+            return
+        board = ct.compare(conf, table, feats, result.params, compare_progress(bar))
+        bar.empty()
+        st.markdown(t("model_tune.compare_head"))
+        show_table(tuned_display(board), hide_index=True, width="stretch")
+        st.caption(t("model_tune.params", **settings_words(result.params)))
+
+
+def tune_progress(bar: Any) -> Callable[[int, int, str], None]:
+    """The search's progress callback: fits done out of planned, shown in ``bar``."""
+
+    def progress(done: int, total: int, stage: str) -> None:
+        text = t("model_tune.progress", i=done, n=total) if stage else t("model_tune.done")
+        bar.progress(min(done / max(total, 1), 1.0), text=text)
+
+    return progress
+
+
+def compare_progress(bar: Any) -> Callable[[int, int, str], None]:
+    """The comparison's progress callback (the leaderboard's words)."""
+
+    def progress(i: int, n: int, name: str) -> None:
+        shown = t("model_tune.tuned_name", model="LightGBM")
+        if name == "lightgbm":
+            shown = model_name(name)
+        text = t("model.lb_progress", model=shown, i=i + 1, n=n) if name else t("model.lb_done")
+        bar.progress(min(i / max(n, 1), 1.0), text=text)
+
+    return progress
+
+
+#: The comparison's columns (titles from the leaderboard's catalogue).
+COMPARE_COLUMNS = ("label", "roc_auc", "roc_auc_std", "pr_auc", "brier", "log_loss")
+
+
+def tuned_display(board: pd.DataFrame) -> pd.DataFrame:
+    """The default and tuned rows, the tuned one named "LightGBM (tuned)"."""
+    tuned = board["tuned"].to_numpy(dtype=bool)
+    names = [
+        t("model_tune.tuned_name", model="LightGBM") if is_t else model_name(m)
+        for m, is_t in zip(board["model"], tuned, strict=True)
+    ]
+    out = board.assign(label=names)[list(COMPARE_COLUMNS)].round(3)
+    return out.rename(columns={c: t(f"model.lb_col_{c}") for c in COMPARE_COLUMNS})
+
+
+def settings_words(params: dict) -> dict[str, Any]:
+    """The tuned settings as the ``model_tune.params`` sentence's values."""
+    return {
+        "leaves": params["num_leaves"],
+        "trees": params["n_estimators"],
+        "rate": params["learning_rate"],
+        "child": params["min_child_samples"],
+    }
