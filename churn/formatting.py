@@ -3,8 +3,15 @@
 Every function takes the language last (``lang``; default :data:`DEFAULT_LANGUAGE`) and
 returns ``"–"`` for a missing value. What differs by language comes from the keyed table
 ``format`` (``churn/locales/<lang>/tables/format.json``): ``percent`` ("26.5 %" in
-English, "26.5%" in Korean) and ``date`` ("2024-03-01" / "2024년 3월 1일"). Thousands
-separators are commas and decimals a point in every language so far.
+English, "26.5%" in Korean), ``points`` ("11.0 points" / "11.0%p"), ``not_reached`` and
+``date`` ("2024-03-01" / "2024년 3월 1일"). Thousands separators are commas and decimals a
+point in every language so far.
+
+One kind, one look: counts :func:`fmt_int`, money :func:`fmt_money`, shares
+:func:`fmt_pct` (one decimal), points :func:`fmt_points` (one decimal), days
+:func:`fmt_days` ("not reached" instead of ∞), p-values :func:`fmt_p`, dates
+:func:`fmt_date`; :func:`restyle_percent` puts a sentence written elsewhere into the
+language's one percent style.
 
 ``ui.i18n``'s ``fmt_*`` are these functions with the app's current language.
 """
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from typing import Any
 
 from churn.languages import DEFAULT_LANGUAGE
@@ -88,3 +96,40 @@ def fmt_date(d: Any, lang: str = DEFAULT_LANGUAGE) -> str:
         return MISSING
     ts = pd.Timestamp(d)
     return table(lang, "format")["date"].format(year=ts.year, month=ts.month, day=ts.day)
+
+
+def fmt_points(x: Any, lang: str = DEFAULT_LANGUAGE, *, signed: bool = False) -> str:
+    """Percentage points (a share 0..1 given as points already: 11.0 -> "11.0 points" in
+    English, "11.0%p" in Korean), one decimal; ``signed`` adds "+" before a rise.
+
+    "–" when missing. A change that rounds to zero reads "0.0" without a sign.
+    """
+    if x is None or not math.isfinite(float(x)):
+        return MISSING
+    number = fmt_num(x, 1, lang)
+    if signed and float(number.replace(",", "")) > 0:
+        number = "+" + number
+    return table(lang, "format")["points"].format(number=number)
+
+
+def not_reached(lang: str = DEFAULT_LANGUAGE) -> str:
+    """What a median lifetime reads when fewer than half have churned ("not reached")."""
+    return table(lang, "format")["not_reached"]
+
+
+def fmt_days(x: Any, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A number of days as a count; an infinite one (a median never reached) reads
+    "not reached" instead of "∞"; "–" when missing."""
+    if x is not None and not _is_nan(x) and math.isinf(float(x)):
+        return not_reached(lang)
+    return fmt_int(x, lang)
+
+
+_PERCENT = re.compile(r"(\d)\s?%(?!p)")
+
+
+def restyle_percent(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``text`` with every "12.5%" / "12.5 %" in ``lang``'s one percent style, for
+    sentences written elsewhere that a page or the report shows beside its own."""
+    spaced = table(lang, "format")["percent"].format(number="") == " %"
+    return _PERCENT.sub(r"\1 %" if spaced else r"\1%", str(text))

@@ -261,7 +261,9 @@ def test_report_section_on_the_purchase_log_sample(sample):
     assert '<section id="alive">' in page and "<th>P(alive)</th>" in page
     assert "36.3 %" in page  # P(alive) as a share, not as a p-value
     wb = openpyxl.load_workbook(io.BytesIO(rep.to_xlsx()))
-    assert {"churn_rules", "alive_parameters", "worth_a_call"} <= set(wb.sheetnames)
+    # sheets are named in words (issue 19): "Churn by two rules", ...
+    names = {R.header(n) for n in ("churn_rules", "alive_parameters", "worth_a_call")}
+    assert names <= set(wb.sheetnames)
     ko = R.build_report(table, sections=["alive"], charts=False, alive=res, lang="ko")
     ko_text = " ".join(ko.sections[0].paragraphs)
     assert "고객 3,000명 중 973명은 하루만 구매했습니다" in ko_text

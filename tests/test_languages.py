@@ -42,6 +42,8 @@ INPUT_VOCABULARY: dict[str, set[str] | None] = {
     "churn/segments/signs.py": None,  # Korean names of warning-sign columns
     "churn/whatif/linked.py": None,  # Korean names of linked columns
     "churn/whatif/space.py": None,  # Korean names of actionable / fixed columns
+    "churn/whatif/kinds.py": {"KIND_NAME_PATTERNS", "KIND_VALUE_PATTERNS"},  # Korean kinds
+    "churn/model/monotone.py": {"_ACTIVITY", "_DROP"},  # Korean activity / "drop" names
     "churn/shapes/helpers.py": None,  # "2024년 3월 1일" dates
     "churn/metrics/helpers.py": None,  # Korean payment-failure reasons
     "churn/explain/at_risk.py": {"_PLAN_LIKE"},  # Korean plan column names
@@ -303,7 +305,7 @@ def test_the_korean_sample_report_reads_as_before():
     page = rep.to_html()
     for exact in (
         "<h1>고객 이탈 분석 보고서</h1>",
-        '<p class="muted">기준일: 2025년 12월 31일. 섹션 5개.</p>',
+        '<p class="muted">기준일: 2025년 12월 31일.</p>',  # the count of sections went (#19)
         "<h2>데이터와 유의 사항</h2>",
         "<p>파일의 5,000개 행을 구독 형태로 읽어 고객 5,000명을 얻었습니다. 이탈 여부가 있는 "
         "고객 5,000명 중 1,424명이 이탈했습니다(28.5%).</p>",
@@ -319,7 +321,7 @@ def test_the_korean_sample_report_reads_as_before():
     ):
         assert exact in page, exact
     en = R.build_report(table_, sections=["data"], charts=False).to_html()
-    assert '<p class="muted">Snapshot date: 2025-12-31. Sections: 1.</p>' in en
+    assert '<p class="muted">Snapshot date: 2025-12-31.</p>' in en
 
 
 def test_reasons_and_errors_read_as_before():

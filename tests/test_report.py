@@ -243,7 +243,8 @@ def test_xlsx_cover_one_sheet_per_table_no_formulas(tiny):
         tiny, scenarios=[{"name": '=HYPERLINK("http://e.com")', "x": "@SUM(A1)"}], charts=False
     )
     wb = openpyxl.load_workbook(io.BytesIO(rep.to_xlsx()))
-    n_tables = sum(len(s.tables) for s in rep.sections)
+    # one sheet per table, and one for the executive summary's points
+    n_tables = sum(len(s.tables) + bool(s.bullets) for s in rep.sections)
     assert len(wb.sheetnames) == n_tables + 1
     cover = wb[wb.sheetnames[0]]
     rows = list(cover.iter_rows(values_only=True))

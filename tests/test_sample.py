@@ -115,6 +115,7 @@ def test_command_line_writes_all_three_files(tmp_path, capsys):
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == sorted(
         [sample.SUBSCRIPTIONS_CSV, sample.SUBSCRIPTIONS_XLSX, sample.TRANSACTIONS_CSV]
+        + [*sample.MONTHLY_FILES, sample.CAMPAIGN_FILE]
     )
     assert "subscriptions.csv" in capsys.readouterr().out
 

@@ -27,6 +27,11 @@ data) and callers get a shallow copy (adding or replacing a column stays local).
 
 Uploads are read in a worker process (``churn.contain``): one worker reads the file and
 proposes its roles, and both answers share one cache entry.
+
+The heavy calls (reading, the customer table, training, SHAP, the leaderboard) go through
+``ui.jobs.once``: sessions asking for the same key at the same moment compute it once
+(the others wait for that result), in a bounded queue whose place a waiting participant
+sees.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import streamlit as st
 
 from churn.errors import ChurnDataError
 from churn.table import CustomerTable
+from ui import jobs
 from ui.state import Confirmed, Dataset
 
 _TTL = 4 * 3600  # seconds
@@ -102,7 +108,9 @@ def _remember_sheet(content_hash: str, name: str, sheet: str) -> None:
 def _entry(content_hash: str, name: str, sheet: str | None, data: bytes):
     if sheet is not None and _PICKED.get((content_hash, name)) == sheet:
         sheet = None
-    res, roles, error = _read(content_hash, name, sheet, data)
+    res, roles, error = jobs.once(
+        ("read", content_hash, name, sheet), lambda: _read(content_hash, name, sheet, data)
+    )
     if error is not None:
         raise ChurnDataError.from_json(error)
     return res, roles
@@ -127,6 +135,12 @@ def propose_roles(content_hash: str, name: str, sheet: str | None, _data: bytes)
 def _table(key: str, _ds: Dataset, _conf: Confirmed) -> CustomerTable:
     from churn.shapes import build_customer_table
 
+    if _ds.log_source is not None:  # an event log on the server: DuckDB groups every file
+        from churn.eventlog import server_log_table  # ibis: seconds to import
+
+        table = server_log_table(_ds.log_source, _conf.settings)
+        _freeze(table.frame)
+        return table
     frame = read(_ds.content_hash, _ds.name, _conf.sheet, _ds.data).frame
     # the whole settings object: the table (and a model trained on it) records the sheet too
     table = build_customer_table(frame, _conf.settings)
@@ -136,7 +150,7 @@ def _table(key: str, _ds: Dataset, _conf: Confirmed) -> CustomerTable:
 
 def customer_table(ds: Dataset, conf: Confirmed) -> CustomerTable:
     """The confirmed customer table, keyed on content hash + roles + settings."""
-    return _shallow(_table(conf.key, ds, conf))
+    return _shallow(jobs.once(("table", conf.key), lambda: _table(conf.key, ds, conf)))
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)

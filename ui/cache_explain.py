@@ -20,6 +20,7 @@ from churn import explain as E
 from churn import model as M
 from churn.table import CustomerTable
 from ui import cache_model as cm
+from ui import jobs
 from ui.state import Confirmed
 
 _TTL = 4 * 3600  # seconds
@@ -35,7 +36,8 @@ def _explainer(settings: cm.Settings, _tm: M.TrainedModel, _table: CustomerTable
 
 def explainer(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> E.Explainer:
     """The model's shap explainer, built once per model."""
-    return _explainer(cm.settings_of(handle), tm, table)
+    s = cm.settings_of(handle)
+    return jobs.once(("explainer", *s), lambda: _explainer(s, tm, table))
 
 
 @st.cache_resource(max_entries=_MODELS, ttl=_TTL, show_spinner=False)
@@ -66,7 +68,8 @@ def _drivers(settings: cm.Settings, _tm: M.TrainedModel, _table: CustomerTable) 
 
 def drivers(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> E.GlobalDrivers:
     """Global drivers on a seeded sample (``churn.explain.default_sample``)."""
-    return _drivers(cm.settings_of(handle), tm, table)
+    s = cm.settings_of(handle)
+    return jobs.once(("drivers", *s), lambda: _drivers(s, tm, table))
 
 
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
@@ -109,7 +112,11 @@ def at_risk(
 ) -> pd.DataFrame:
     """The at-risk list for these settings (only its rows are explained)."""
     risk = cm.scores(handle, tm, table)
-    return _at_risk(cm.settings_of(handle), sort, int(top), band, segment, lang, tm, table, risk)
+    s, top = cm.settings_of(handle), int(top)
+    return jobs.once(
+        ("at_risk", *s, sort, top, band, segment, lang),
+        lambda: _at_risk(s, sort, top, band, segment, lang, tm, table, risk),
+    )
 
 
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)

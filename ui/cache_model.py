@@ -16,11 +16,14 @@ and save a newly trained model to the session's workspace.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
 from churn import model as M
 from churn.table import CustomerTable
+from ui import jobs
 from ui.state import RESTORED_MODEL, Confirmed
 
 _TTL = 4 * 3600  # seconds
@@ -60,7 +63,8 @@ def restored_model(handle: dict) -> M.TrainedModel | None:
 
 def train(handle: dict, table: CustomerTable) -> M.TrainedModel:
     """The fitted model for ``handle`` (trained once per dataset key and settings)."""
-    return _train(*settings_of(handle), table)
+    s = settings_of(handle)
+    return jobs.once(("train", *s), lambda: _train(*s, table))
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
@@ -103,18 +107,63 @@ def evaluation(handle: dict, tm: M.TrainedModel, threshold: float) -> dict:
     return _evaluation(settings_of(handle), float(threshold), tm)
 
 
+@st.cache_resource(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _calibration(settings: Settings, _tm: M.TrainedModel) -> M.Calibration:
+    return M.calibration_of(_tm)
+
+
+@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _reliability(settings: Settings, _tm: M.TrainedModel) -> dict:
+    cal = _calibration(settings, _tm)
+    p = _tm.predictions
+    p = p[p["score"].notna()]
+    y = p["churned"].to_numpy(dtype=float)
+    return {
+        "words": cal.words(),
+        "used": cal.used,
+        "before": M.calibration_frame(y, p["score"].to_numpy(dtype=float)),
+        "after": M.calibration_frame(y, cal.cross_fitted),
+    }
+
+
+def reliability(handle: dict, tm: M.TrainedModel) -> dict:
+    """The reliability check (``churn.model.calibration_of``): ``words`` (one sentence),
+    ``used`` (a map re-maps the risks) and the reliability frames ``before`` / ``after``
+    (the evaluation scores raw and re-mapped out of fold)."""
+    return _reliability(settings_of(handle), tm)
+
+
 @st.cache_resource(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
 def _scores(settings: Settings, _tm: M.TrainedModel, _table: CustomerTable) -> pd.Series:
     # one shared, read-only series: st.cache_data would unpickle a million scores and
-    # customer ids on every rerun of every page that shows a risk (0.1 s at 1M)
-    risk = M.score(_tm, _table)
+    # customer ids on every rerun of every page that shows a risk (0.1 s at 1M).
+    # Out of fold for the customers the model learned from (churn.model.honest_risk).
+    risk = M.honest_risk(_tm, _table, calibration=_calibration(settings, _tm))
     risk.to_numpy().flags.writeable = False
     return risk
 
 
 def scores(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> pd.Series:
-    """Risk of every customer of the confirmed table, indexed by customer_id."""
-    return _scores(settings_of(handle), tm, table).copy(deep=False)
+    """Honest risk of every customer of the confirmed table, indexed by customer_id:
+    out of fold for the customers the model learned from, calibrated when the check
+    calls for it (``churn.model.honest_risk``; ``attrs`` say where each came from)."""
+    s = settings_of(handle)
+    return jobs.once(("scores", *s), lambda: _scores(s, tm, table)).copy(deep=False)
+
+
+def scores_note(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> str:
+    """One sentence saying where :func:`scores` come from (library text, not localized)."""
+    return M.honest_note(_scores(settings_of(handle), tm, table))
+
+
+@st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
+def _expected(settings: Settings, _tm: M.TrainedModel, _table: CustomerTable) -> dict:
+    return M.expected_among_active(_table, _scores(settings, _tm, _table))
+
+
+def expected(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> dict:
+    """``churn.model.expected_among_active`` with the honest :func:`scores`."""
+    return _expected(settings_of(handle), tm, table)
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
@@ -151,7 +200,11 @@ def decision(
     capacity: int | None,
 ) -> tuple[pd.DataFrame, M.Decision]:
     """Profit curve and recommendation over customers not yet churned (no retraining)."""
-    return _decision(settings_of(handle), use_column, value, cost, success, capacity, tm, table)
+    s = settings_of(handle)
+    return jobs.once(
+        ("decision", *s, use_column, value, cost, success, capacity),
+        lambda: _decision(s, use_column, value, cost, success, capacity, tm, table),
+    )
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
@@ -166,7 +219,10 @@ def leaderboard(
 ) -> pd.DataFrame:
     """``churn.model.leaderboard`` (5-fold CV of every model); ``progress(i, n, name)`` is
     called as each model is fitted (the page draws it)."""
-    return _leaderboard(conf.key, tuple(features), table, progress)
+    feats = tuple(features)
+    return jobs.once(
+        ("leaderboard", conf.key, feats), lambda: _leaderboard(conf.key, feats, table, progress)
+    )
 
 
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
@@ -190,21 +246,32 @@ def export_scores(handle: dict, tm: M.TrainedModel, table: CustomerTable, kind: 
 
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
 def _score_upload(
-    settings: Settings, upload_hash: str, name: str, _data: bytes, _tm: M.TrainedModel, _intake
-) -> tuple[pd.DataFrame, bytes]:
+    settings: Settings,
+    upload_hash: str,
+    intake_key: str,
+    name: str,
+    _data: bytes,
+    _tm: M.TrainedModel,
+    _intake,
+) -> tuple[pd.DataFrame, bytes, tuple]:
     scored = M.score_new_file(_tm, _data, name=name, settings=_intake)  # the confirmed ones
-    return scored, M.scores_bytes(scored, "csv")
+    # the notes travel beside the frame: a cached frame's attrs are not part of its data
+    notes = tuple(scored.attrs.get("notes") or ())
+    return scored, M.scores_bytes(scored, "csv"), notes
 
 
 def score_upload(
     handle: dict, tm: M.TrainedModel, conf: Confirmed, name: str, data: bytes
-) -> tuple[pd.DataFrame, bytes]:
-    """Scores of an uploaded file with the same columns (frame and formula-safe CSV bytes),
-    keyed on the file's content hash."""
+) -> tuple[pd.DataFrame, bytes, tuple]:
+    """Scores of an uploaded file with the same columns (frame, formula-safe CSV bytes and
+    the notes of ``churn.model.score_new_file``: how the settings used differ from the
+    model's), keyed on the file's content hash. The file is read with every intake
+    setting confirmed (roles, snapshot, inactivity window, value unit), not the roles only."""
     import hashlib
 
     digest = hashlib.sha256(data).hexdigest()
-    return _score_upload(settings_of(handle), digest, name, data, tm, conf.settings)
+    intake_key = json.dumps(conf.settings.to_dict(), sort_keys=True, default=str)
+    return _score_upload(settings_of(handle), digest, intake_key, name, data, tm, conf.settings)
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)

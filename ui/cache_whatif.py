@@ -137,15 +137,14 @@ def suggest(
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
 def _segment(settings, select, iv, money, move_linked, _h, _tm, _table, _space) -> W.SegmentResult:
     column, values, top_n = select
-    risk = None
-    if top_n:
-        risk = cm.scores(_h, _tm, _table)
+    risk = cm.scores(_h, _tm, _table)  # honest: out of fold for customers it learned from
     ids = W.segment_ids(_table, column=column, values=values, risk=risk, top_n=top_n)
     cost, acceptance, value = money
     return W.segment_scenario(
         _tm, _table, ids, W.Intervention(*iv), cost_per_customer=cost,
         acceptance=acceptance, value=value, space=_space, move_linked=move_linked,
         links=_links(settings, _tm, _table), groups=_groups(settings, _tm, _table),
+        risk=risk,
     )  # fmt: skip
 
 

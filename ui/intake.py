@@ -23,6 +23,20 @@ def load_file(name: str, data: bytes, *, is_sample: bool = False) -> Dataset:
     return ds
 
 
+def load_server_log(pattern: str) -> Dataset:
+    """Make the event log at the server path ``pattern`` the session's current file: a
+    sample of it (read like an upload, so a failure keeps the current data) that remembers
+    the path, so the customer table is aggregated from every file (``churn.eventlog``)."""
+    from churn.eventlog import server_log_sample  # ibis: seconds to import
+
+    log = server_log_sample(pattern)
+    name = f"{log.pattern} ({log.files} files, sample)"
+    ds = Dataset(name, log.data, log.fingerprint, log_source=log.pattern)
+    cache.read_dataset(ds)
+    set_dataset(ds)
+    return ds
+
+
 def confirm(ds: Dataset, roles, *, sheet=None, snapshot=None, inactivity_days=None) -> Confirmed:
     """Record the user's confirmed roles and settings for ``ds``."""
     n = inactivity_days or DEFAULT_INACTIVITY_DAYS

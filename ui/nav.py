@@ -21,6 +21,7 @@ PAGES = {
     "explain": "pages/5_Explanations.py",
     "whatif": "pages/6_What_if.py",
     "report": "pages/7_Report.py",
+    "changes": "pages/8_Changes.py",
 }
 ICONS = {
     "home": ":material/home:",
@@ -31,6 +32,7 @@ ICONS = {
     "explain": ":material/psychology:",
     "whatif": ":material/tune:",
     "report": ":material/description:",
+    "changes": ":material/compare_arrows:",
 }
 
 

@@ -45,13 +45,18 @@ _DEFAULTS: dict[str, Any] = {
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """A file as the user gave it: its bytes, name and content hash (the cache key)."""
+    """A file as the user gave it: its bytes, name and content hash (the cache key).
+
+    ``log_source``: for an event log on the server (``churn.eventlog.server``), the path
+    typed on the Data page; ``data`` is then a sample of the log, and the customer table is
+    aggregated from every file."""
 
     name: str
     data: bytes = field(repr=False)
     content_hash: str
     sheet: str | None = None
     is_sample: bool = False
+    log_source: str | None = None
 
     @classmethod
     def from_bytes(

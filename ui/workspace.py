@@ -33,6 +33,7 @@ password).
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -44,7 +45,13 @@ import streamlit as st
 from churn.errors import ChurnDataError
 from churn.model import TrainedModel
 from churn.table import CustomerTable
-from churn.workspace import WorkspaceError, WorkspaceNotFound, WorkspaceStore, is_valid_id
+from churn.workspace import (
+    WorkspaceError,
+    WorkspaceNotFound,
+    WorkspaceStore,
+    carry_series,
+    is_valid_id,
+)
 from ui import cache
 from ui import cache_model as cm
 from ui.errors import incident
@@ -163,6 +170,8 @@ def restore(ws_id: str, s: WorkspaceStore | None = None) -> bool:
     ds = Dataset.from_bytes(
         ws.file_name, ws.data, sheet=ws.settings.get("dataset_sheet"), is_sample=ws.is_sample
     )
+    if ws.settings.get("dataset_log_source"):  # a server log: its sample, and where it lives
+        ds = dataclasses.replace(ds, log_source=ws.settings["dataset_log_source"])
     set_dataset(ds)
     conf = None
     if ws.roles is not None:
@@ -254,7 +263,11 @@ def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> s
         "roles": conf.roles,
         "snapshot": conf.snapshot,
         "inactivity_days": conf.inactivity_days,
-        "settings": {"dataset_sheet": ds.sheet, "reason": reason},
+        "settings": {
+            "dataset_sheet": ds.sheet,
+            "dataset_log_source": ds.log_source,
+            "reason": reason,
+        },
         "scenarios": st.session_state.get(SCENARIOS) or {},
     }
     try:
@@ -273,6 +286,8 @@ def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> s
         # else: the model is saved when trained_model next hands it out
     try:
         if same and s.exists(ws_id):
+            # the series of snapshots in its settings stays (churn.workspace.snapshots)
+            parts["settings"] = carry_series(s, ws_id, parts["settings"])
             s.save(ws_id, **parts)
         else:
             parts.setdefault("model", None)

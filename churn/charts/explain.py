@@ -58,7 +58,8 @@ def importance_chart(
         .mark_bar(color=_BLUE)
         .encode(
             x=alt.X("mean_abs_contribution:Q", title=lab["mean_abs_contribution"]),
-            y=alt.Y("feature:N", sort="-x", title=lab["feature"], axis=_AXIS),
+            # the column names speak for themselves: no rotated axis title beside them
+            y=alt.Y("feature:N", sort="-x", title=None, axis=_AXIS),
             tooltip=[
                 alt.Tooltip("feature:N", title=lab["feature"]),
                 alt.Tooltip(
@@ -90,7 +91,7 @@ def beeswarm_chart(
         .transform_calculate(jitter="sqrt(-2*log(random()))*cos(2*PI*random())")
         .encode(
             x=alt.X("contribution:Q", title=lab["contribution"]),
-            y=alt.Y("feature:N", sort=order, title=lab["feature"], axis=_AXIS),
+            y=alt.Y("feature:N", sort=order, title=None, axis=_AXIS),
             yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-4, 4])),
             color=alt.Color(
                 "value_rank:Q",

@@ -57,7 +57,17 @@ class _Parser(argparse.ArgumentParser):
 
 def add_file_arguments(p: argparse.ArgumentParser) -> None:
     """The input file and the role flags every data command takes."""
-    p.add_argument("file", help="CSV, TSV, TXT, XLSX/XLSM/XLS or Parquet file")
+    p.add_argument(
+        "file",
+        help="CSV, TSV, TXT, XLSX/XLSM/XLS or Parquet file; for an event log also a folder or "
+        "glob of Parquet/CSV files, or a database URL with --table",
+    )
+    p.add_argument(
+        "--table",
+        metavar="NAME",
+        help="event log in a database: the table (FILE is the URL, e.g. "
+        "postgresql://user@host/db; the password comes from CHURNLENS_DB_PASSWORD)",
+    )
     p.add_argument("--sheet", help="worksheet name (default: the sheet that holds the data)")
     p.add_argument("--id", dest="id_col", metavar="COL", help="customer id column")
     p.add_argument("--label", metavar="COL", help="churn flag or status column")

@@ -8,12 +8,14 @@ commands import :func:`roles_from_args`, :func:`settings_from_args` and
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from churn.errors import ChurnDataError
+from churn.eventlog.paths import is_log_source
 from churn.roles import (
     SINGLE_ROLES,
     ColumnRoles,
@@ -203,8 +205,48 @@ def load_table_from_args(args: argparse.Namespace) -> tuple[Any, ColumnRoles, Cu
     """
     from churn.shapes import build_customer_table
 
+    if is_log_source(args.file, getattr(args, "table", None)):  # aggregated where it lives
+        return load_log_from_args(args)
     result, settings = read_file_from_args(args)
     return result, settings.roles, build_customer_table(result.frame, settings)
+
+
+@dataclass(frozen=True)
+class LogRead:
+    """What a command sees of an event log aggregated where it lives: its name (a URL
+    with the password masked), a sample of its rows (roles and checks) and no sheet."""
+
+    name: str
+    frame: pd.DataFrame
+    sheet: str | None = None
+    sampled: bool = True  # ``frame`` is a sample: no P(alive) fit on it
+
+
+#: Rows of a log read into pandas to propose and check the roles.
+LOG_SAMPLE_ROWS = 10_000
+
+
+def load_log_from_args(args: argparse.Namespace) -> tuple[LogRead, ColumnRoles, CustomerTable]:
+    """``args.file`` as an event log read where it lives (a folder or glob of Parquet/CSV
+    files, or a URL with ``--table``): roles from a sample and the flags, then the customer
+    table aggregated by the engine (DuckDB for files). Only customers come back."""
+    from churn.eventlog import customer_table_from_log, open_log  # ibis: seconds to import
+
+    log = open_log(args.file, getattr(args, "table", None))
+    sample = log.table.limit(LOG_SAMPLE_ROWS).to_pandas()
+    if len(sample) == 0:
+        raise ChurnDataError(
+            msg("'{name}' holds no data rows", name=log.shown), fix=msg("check the file")
+        )
+    roles = roles_from_args(sample, args, infer_roles(sample))
+    if not roles.event_date:
+        raise ChurnDataError(
+            msg("a folder, pattern or table is read as an event log, and no event date was found"),
+            fix=msg("add --event-date COLUMN (and --id COLUMN)"),
+        )
+    settings = settings_from_args(args, IntakeSettings(roles))
+    table = customer_table_from_log(log.table, settings)
+    return LogRead(log.shown, sample), roles, table
 
 
 def read_file_from_args(args: argparse.Namespace) -> tuple[Any, IntakeSettings]:

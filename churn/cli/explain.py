@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from churn.cli import Command, add_file_arguments, emit_json, register
+from churn.cli._tuning import add_tune_arguments, train_from_args
 from churn.errors import ChurnDataError
 from churn.languages import DEFAULT_LANGUAGE, LANGUAGES
 from churn.text import msg
@@ -13,6 +14,7 @@ from churn.text import msg
 
 def _model_args(p: argparse.ArgumentParser) -> None:
     add_file_arguments(p)
+    add_tune_arguments(p)
     p.add_argument(
         "--model-file",
         metavar="PATH",
@@ -42,11 +44,21 @@ def _add_at_risk(p: argparse.ArgumentParser) -> None:
         help="rank by risk or by expected value at risk (risk x value)",
     )
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.csv or OUT.xlsx")
+    p.add_argument(
+        "--hold-out",
+        nargs="?",
+        const=0.1,
+        type=float,
+        metavar="SHARE",
+        help="mark a random hold-out not to contact, to measure the campaign later "
+        "(column hold_out; SHARE default 0.1)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the hold-out draw (0)")
 
 
 def _model_and_table(args: argparse.Namespace):
     from churn.cli._common import load_table_from_args
-    from churn.model import load_model, train
+    from churn.model import load_model
 
     _, _, table = load_table_from_args(args)
     if args.model_file:
@@ -62,7 +74,7 @@ def _model_and_table(args: argparse.Namespace):
                 column=missing[0],
             )
     else:
-        trained = train(table)
+        trained, _ = train_from_args(table, args)
     return trained, table
 
 
@@ -83,8 +95,8 @@ def _run_explain(args: argparse.Namespace) -> int:
 
 
 def _run_at_risk(args: argparse.Namespace) -> int:
-    from churn.explain import at_risk_bytes, at_risk_list, load_playbook
-    from churn.model import score
+    from churn.explain import at_risk_bytes, at_risk_list, load_playbook, mark_hold_out
+    from churn.model import honest_risk
 
     out_path = Path(args.output)
     kind = out_path.suffix.lower().lstrip(".")
@@ -100,12 +112,14 @@ def _run_at_risk(args: argparse.Namespace) -> int:
     frame = at_risk_list(
         trained,
         table,
-        score(trained, table),
+        honest_risk(trained, table),  # out of fold for the customers it learned from
         sort=args.sort,
         top=args.top,
         lang=args.lang,
         playbook=playbook,
     )
+    if args.hold_out is not None:
+        frame = mark_hold_out(frame, args.hold_out, args.seed)
     out_path.write_bytes(at_risk_bytes(frame, kind))
     print(f"listed {len(frame):,} active customers at risk ({trained.label}); wrote {out_path}")
     return 0

@@ -1,4 +1,8 @@
-"""``python -m churn report FILE -o OUT.html|OUT.xlsx``: the report to hand over."""
+"""``python -m churn report FILE -o OUT.html|OUT.xlsx|OUT.pdf``: the report to hand over.
+
+A ``.pdf`` output is the HTML page printed by WeasyPrint (Hangul fonts embedded); ``--pdf``
+writes one beside an HTML or Excel output as well.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +37,22 @@ def parse_sections(text: str | None) -> list[str] | None:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_file_arguments(p)
-    p.add_argument("-o", "--output", required=True, help="OUT.html or OUT.xlsx")
+    p.add_argument("-o", "--output", required=True, help="OUT.html, OUT.xlsx or OUT.pdf")
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write the report as PDF beside the output (same name, .pdf)",
+    )
+    p.add_argument(
+        "--segments",
+        default=None,
+        help="comma-separated columns for the segment tables (default: chosen by evidence)",
+    )
+    p.add_argument(
+        "--survival-by",
+        default=None,
+        help="column that splits the survival curves (default: the first segment)",
+    )
     p.add_argument(
         "--lang", choices=list(LANGUAGES), default=DEFAULT_LANGUAGE, help="report language"
     )
@@ -59,10 +78,10 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.output)
     kind = out.suffix.lower()
-    if kind not in (".html", ".htm", ".xlsx"):
+    if kind not in (".html", ".htm", ".xlsx", ".pdf"):
         raise ChurnDataError(
             msg("output '{name}' has an unknown extension", name=out.name),
-            fix=msg("end it in .html or .xlsx"),
+            fix=msg("end it in .html, .xlsx or .pdf"),
         )
     sections = parse_sections(args.sections)
     result, roles, table = load_table_from_args(args)
@@ -78,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
         except ChurnDataError as why:
             print(f"note: no model trained: {why}", file=sys.stderr)
     alive = None
-    if table.shape == "events" and any(s in wanted for s in ("alive", "at_risk")):
+    sampled = getattr(result, "sampled", False)  # a log read where it lives: a sample here
+    if table.shape == "events" and not sampled and any(s in wanted for s in ("alive", "at_risk")):
         from churn.alive import fit_alive
 
         try:  # the P(alive) section, and P(alive) columns in the at-risk list
@@ -91,12 +111,23 @@ def run(args: argparse.Namespace) -> int:
         sections=wanted,
         lang=args.lang,
         issues=issues,
-        charts=kind != ".xlsx",
+        charts=kind != ".xlsx" or args.pdf,
         personal=args.with_personal,
         alive=alive,
+        segment_columns=[c.strip() for c in (args.segments or "").split(",") if c.strip()] or None,
+        survival_by=args.survival_by,
     )
-    data = rep.to_xlsx() if kind == ".xlsx" else rep.to_html().encode("utf-8")
+    if kind == ".xlsx":
+        data = rep.to_xlsx()
+    elif kind == ".pdf":
+        data = rep.to_pdf()
+    else:
+        data = rep.to_html().encode("utf-8")
     out.write_bytes(data)
+    if args.pdf and kind != ".pdf":
+        pdf = out.with_suffix(".pdf")
+        pdf.write_bytes(rep.to_pdf())
+        print(f"wrote {pdf}")
     for note in rep.notes():
         print(f"note: {note}", file=sys.stderr)
     print(f"wrote {out} ({len(data):,} bytes; sections: {', '.join(rep.names)})")
@@ -106,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
 register(
     Command(
         name="report",
-        help="Write the report (HTML or Excel) of a file: data, churn over time, segments, model.",
+        help="Write the report (HTML, Excel or PDF) of a file: summary, data, churn over time, "
+        "segments, model.",
         add_arguments=add_arguments,
         run=run,
     )

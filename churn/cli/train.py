@@ -6,6 +6,8 @@ import argparse
 from typing import Any
 
 from churn.cli import Command, add_file_arguments, emit_json, register
+from churn.cli._tuning import add_tune_arguments, train_from_args, tune_dict
+from churn.model.monotone import decision_reason
 
 
 def _add(p: argparse.ArgumentParser) -> None:
@@ -23,12 +25,13 @@ def _add(p: argparse.ArgumentParser) -> None:
         metavar="COL",
         help="use only these feature columns (repeatable; default: the table's features)",
     )
+    add_tune_arguments(p)
     p.add_argument("--save", metavar="PATH", help="write the trained model here (.skops)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def result_dict(trained: Any, leakage: list[tuple[str, str]]) -> dict[str, Any]:
-    """The ``--json`` output of ``train``."""
+def result_dict(trained: Any, leakage: list[tuple[str, str]], tuning: Any = None) -> dict[str, Any]:
+    """The ``--json`` output of ``train`` (``tuning``: the ``--tune`` result, if any)."""
     m = trained.metrics
     keys = ("roc_auc", "pr_auc", "brier", "log_loss")
     return {
@@ -50,19 +53,23 @@ def result_dict(trained: Any, leakage: list[tuple[str, str]]) -> dict[str, Any]:
         "features": list(trained.features),
         "categorical": list(trained.categorical),
         "leakage": [{"column": c, "reason": r} for c, r in leakage],
+        "monotone": [{**d, "reason": str(decision_reason(d))} for d in m.get("monotone") or []],
+        "tuning": tune_dict(tuning),
     }
 
 
 def _run(args: argparse.Namespace) -> int:
     from churn.cli._common import load_table_from_args
-    from churn.model import choose_split, leakage_suspects, save_model, train
+    from churn.model import choose_split, leakage_suspects, save_model
 
     _, _, table = load_table_from_args(args)
     split = choose_split(table, prefer=args.split)
-    trained = train(table, model=args.model, features=args.feature, split=split)
+    trained, tuning = train_from_args(
+        table, args, model=args.model, features=args.feature, split=split
+    )
     if args.save:
         save_model(trained, args.save)
-    out = result_dict(trained, leakage_suspects(table))
+    out = result_dict(trained, leakage_suspects(table), tuning)
     if args.json:
         emit_json(out)
         return 0
@@ -75,6 +82,10 @@ def _run(args: argparse.Namespace) -> int:
     )
     print(trained.class_balance["handling"])
     print(f"features ({len(trained.features)}): {', '.join(trained.features)}")
+    for d in out["monotone"]:
+        print(d["reason"])
+    if tuning is not None:
+        print(str(tuning.summary()))
     for c, r in leakage_suspects(table):
         print(f"left out as possible leakage: {c} ({r})")
     if args.save:

@@ -12,6 +12,7 @@ customer : one customer: :func:`find_customer`, :func:`customer_breakdown` and t
     :func:`waterfall_frame` of a chart.
 at_risk : the at-risk list (:func:`select_at_risk`, :func:`at_risk_list`), its download
     (:func:`at_risk_bytes`) and the segment filter's levels.
+hold_out : a seeded random hold-out marked in the at-risk list (:func:`mark_hold_out`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ from churn.explain.drivers import (
     default_sample,
     global_drivers,
     sample_rows,
+)
+from churn.explain.hold_out import (
+    DEFAULT_HOLD_OUT,
+    HOLD_OUT_COLUMN,
+    HOLD_OUT_NO,
+    HOLD_OUT_YES,
+    mark_hold_out,
 )
 from churn.explain.playbook import (
     LANGS,
@@ -62,6 +70,7 @@ from churn.explain.wording import (
 
 __all__ = [
     "CONTRIBUTION_METHOD",
+    "DEFAULT_HOLD_OUT",
     "GLOBAL_SAMPLE",
     "GLOBAL_SAMPLE_FOREST",
     "LANGS",
@@ -73,6 +82,9 @@ __all__ = [
     "Explainer",
     "Explanation",
     "GlobalDrivers",
+    "HOLD_OUT_COLUMN",
+    "HOLD_OUT_NO",
+    "HOLD_OUT_YES",
     "Playbook",
     "Reference",
     "at_risk_bytes",
@@ -87,6 +99,7 @@ __all__ = [
     "load_playbook",
     "make_explainer",
     "make_reference",
+    "mark_hold_out",
     "name_column",
     "plan_columns",
     "playbook_table",

@@ -305,11 +305,14 @@ def suggested_actions(
     keys = [matches[cols[j]]["key"] if h else default_key for j, h in zip(best, has, strict=True)]
     because = [cols[j] if h else "" for j, h in zip(best, has, strict=True)]
     rows = pb.rows.set_index("key")
+    # one look-up per playbook row, not per customer
+    action = {k: str(rows.at[k, f"action_{lang}"]) for k in set(keys)}
+    why = {k: str(rows.at[k, f"why_{lang}"]) for k in set(keys)}
     return pd.DataFrame(
         {
             "playbook_key": keys,
-            "action": [str(rows.at[k, f"action_{lang}"]) for k in keys],
-            "why": [str(rows.at[k, f"why_{lang}"]) for k in keys],
+            "action": [action[k] for k in keys],
+            "why": [why[k] for k in keys],
             "because": because,
         },
         index=c.index,

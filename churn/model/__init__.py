@@ -21,6 +21,14 @@ sklearn ensembles, skops) are imported inside the functions that use them. Impor
   (:class:`Decision`).
 - :mod:`~churn.model.scoring` -- :func:`score`, :func:`score_new_file`, what the
   explanations need from the pipeline, and the scored list as CSV or XLSX.
+- :mod:`~churn.model.tuning` -- :func:`tune`: LightGBM's settings searched within a time
+  budget (early stopping, successive halving), :class:`TuneResult`.
+- :mod:`~churn.model.monotone` -- warning signs whose direction is known get monotone
+  constraints (:func:`proposed_directions`, :func:`monotone_plan`).
+- :mod:`~churn.model.calibration` -- the cross-validated reliability check and its map
+  (:func:`calibration_of`, :class:`Calibration`: none, sigmoid or isotonic by Brier score).
+- :mod:`~churn.model.honest` -- :func:`honest_risk`: out-of-fold (cross-fitted) risks for
+  every count or sum over customers the model learned from, calibrated when needed.
 - :mod:`~churn.model.persistence` -- :func:`save_model` / :func:`load_model` (skops with
   the :data:`ALLOWED_TYPES` allow-list).
 
@@ -30,6 +38,12 @@ on the submodule that reads it (e.g. ``churn.model.trained.CONCURRENT_PREDICT_RO
 
 from __future__ import annotations
 
+from churn.model.calibration import (
+    CALIBRATION_METHODS,
+    Calibration,
+    calibration_of,
+    choose_calibration,
+)
 from churn.model.decisions import Decision, profit_curve, recommend, table_profit_curve
 from churn.model.evaluation import (
     calibration_frame,
@@ -53,6 +67,14 @@ from churn.model.features import (
     leakage_suspects,
     resolve_features,
 )
+from churn.model.honest import (
+    CROSS_FIT_FOLDS,
+    expected_among_active,
+    honest_note,
+    honest_risk,
+    shift_risk,
+)
+from churn.model.monotone import MonotoneDecision, monotone_plan, proposed_directions
 from churn.model.persistence import ALLOWED_TYPES, FILE_FORMAT, load_model, save_model
 from churn.model.registry import (
     DEFAULT_MODEL,
@@ -78,6 +100,7 @@ from churn.model.scoring import (
 from churn.model.splits import CV_FOLDS, TIME_TEST_SHARE, SplitSpec, choose_split
 from churn.model.trained import CONCURRENT_PREDICT_ROWS, TrainedModel, limit_threads
 from churn.model.training import leaderboard, train
+from churn.model.tuning import TUNE_SECONDS, TuneResult, tune
 
 # The name churn.explain.seam still imports from before the split; new code uses
 # limit_threads.
@@ -85,6 +108,14 @@ _threads = limit_threads
 
 __all__ = [
     "ALLOWED_TYPES",
+    "CALIBRATION_METHODS",
+    "CROSS_FIT_FOLDS",
+    "Calibration",
+    "calibration_of",
+    "choose_calibration",
+    "expected_among_active",
+    "honest_note",
+    "honest_risk",
     "CONCURRENT_PREDICT_ROWS",
     "CV_FOLDS",
     "DEFAULT_MODEL",
@@ -126,6 +157,7 @@ __all__ = [
     "resolve_features",
     "roc_frame",
     "save_model",
+    "shift_risk",
     "score",
     "score_distribution",
     "score_new_file",
@@ -134,6 +166,12 @@ __all__ = [
     "threshold_counts",
     "top_decile_lift",
     "train",
+    "tune",
+    "TUNE_SECONDS",
+    "TuneResult",
+    "MonotoneDecision",
+    "monotone_plan",
+    "proposed_directions",
     "transformed_features",
     "write_scores",
 ]

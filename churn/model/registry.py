@@ -188,20 +188,34 @@ def make_hist_gb(features: Sequence[str], categorical: Sequence[str], n_rows: in
     return _pipeline(_prep(nums, cats, _identity(), _ordinal(impute=False)), est)
 
 
-def make_lightgbm(features: Sequence[str], categorical: Sequence[str], n_rows: int) -> Pipeline:
-    """LightGBM, 200 shallow trees, integer-coded categories, 2 threads.
+#: The default LightGBM's settings that tuning searches (:mod:`churn.model.tuning`).
+LIGHTGBM_PARAMS = {
+    "n_estimators": 200,
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_child_samples": 20,
+}
 
-    The booster sees safe internal feature names, so any column name trains
-    (:mod:`churn.feature_names`, :mod:`churn.lgbm`); everything else keeps the user's.
+
+def make_lightgbm(features: Sequence[str], categorical: Sequence[str], n_rows: int) -> Pipeline:
+    """LightGBM, 200 shallow trees, native categories, monotone warning signs.
+
+    Categories reach the booster as codes flagged ``categorical_feature`` (split as
+    groups of levels, not as ordered numbers); warning signs whose direction the name
+    gives and the data confirm get ``monotone_constraints``
+    (:mod:`churn.model.monotone`). The booster sees safe internal feature names, so any
+    column name trains (:mod:`churn.feature_names`, :mod:`churn.lgbm`); everything else
+    keeps the user's. :data:`LIGHTGBM_PARAMS` are the settings a tuned model changes.
     """
     from churn.lgbm import LGBMClassifierAnyNames
+    from churn.model.monotone import proposed_directions
 
     nums, cats = _split_features(features, categorical)
+    directions = proposed_directions(features, categorical)
     est = LGBMClassifierAnyNames(
-        n_estimators=200,
-        learning_rate=0.05,
-        num_leaves=15,
-        min_child_samples=20,
+        categorical_columns=tuple(cats),
+        monotone_columns=tuple((c, d) for c, (d, _) in directions.items()),
+        **LIGHTGBM_PARAMS,
         subsample=0.8,
         subsample_freq=1,
         colsample_bytree=0.8,

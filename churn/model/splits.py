@@ -17,6 +17,13 @@ from churn.text import msg
 #: Share of the latest customers held out by the time-based split.
 TIME_TEST_SHARE = 0.25
 CV_FOLDS = 5
+#: From this many labelled customers, cross-validation uses :data:`LARGE_CV_FOLDS`
+#: folds: each fold still scores over 16,000 customers (the ROC AUC's standard error is
+#: then about 0.003), every customer is still scored out of fold, and training fits 3 + 1
+#: models instead of 5 + 1 (two rounds of two parallel fits on 2 cores instead of three:
+#: the first answer on a 100k-row file comes about a third sooner).
+LARGE_CV_ROWS = 50_000
+LARGE_CV_FOLDS = 3
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,7 @@ def choose_split(
     table: CustomerTable,
     prefer: Literal["auto", "time", "cv"] = "auto",
     test_share: float = TIME_TEST_SHARE,
-    folds: int = CV_FOLDS,
+    folds: int | None = None,
 ) -> SplitSpec:
     """Pick how to evaluate: a time-based hold-out when start dates allow, else k-fold CV.
 
@@ -138,10 +145,14 @@ def choose_split(
     customers who started earlier and tested on the latest ``test_share`` of them: the
     situation the model will face (predicting for newer customers). Without dates, or if
     the hold-out would have too few churned or active customers, stratified ``folds``-fold
-    cross-validation is used. ``prefer="cv"`` forces cross-validation.
+    cross-validation is used. ``prefer="cv"`` forces cross-validation. ``folds``
+    defaults to :data:`CV_FOLDS`, or :data:`LARGE_CV_FOLDS` from :data:`LARGE_CV_ROWS`
+    labelled customers.
     """
     masks = time_split_masks(table, test_share)
     n = len(label_vector(table))
+    if folds is None:
+        folds = LARGE_CV_FOLDS if n >= LARGE_CV_ROWS else CV_FOLDS
     if masks is not None and prefer in ("auto", "time"):
         train, test, cutoff = masks
         y = label_vector(table)

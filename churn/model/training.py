@@ -31,6 +31,7 @@ from churn.model.features import check_trainable, feature_frame, label_vector, r
 from churn.model.registry import DEFAULT_MODEL, MODELS, THREADS, ModelSpec, get_spec
 from churn.model.splits import CV_FOLDS, SplitSpec, choose_split, cv_folds, time_split_masks
 from churn.model.trained import TrainedModel, limit_threads, pipeline_risk
+from churn.model.tuning import with_params
 from churn.settings import DEFAULT_INACTIVITY_DAYS, IntakeSettings
 from churn.table import ID, CustomerTable
 from churn.text import msg
@@ -91,12 +92,26 @@ def _fit_many(
         return list(pool.map(one, data))
 
 
+def fit_many(
+    spec: ModelSpec,
+    data: Sequence[Callable[[], tuple[pd.DataFrame, np.ndarray]]],
+    features: Sequence[str],
+    categorical: Sequence[str],
+    random_state: int = 0,
+) -> list[Pipeline]:
+    """One fitted pipeline of ``spec`` per ``data()`` (X, y), in order, two at a time on
+    two cores when the model allows it (what :func:`train` does with its evaluation and
+    final fits; cross-fitting can do the same)."""
+    return _fit_many(spec, data, features, categorical, random_state)
+
+
 def train(
     table: CustomerTable,
     model: str = DEFAULT_MODEL,
     features: Sequence[str] | None = None,
     split: SplitSpec | None = None,
     random_state: int = 0,
+    params: dict[str, Any] | None = None,
 ) -> TrainedModel:
     """Evaluate a registry model honestly, then fit it on every labelled customer.
 
@@ -107,6 +122,10 @@ def train(
     features : feature columns (default ``table.features``: leakage suspects excluded).
     split : how to evaluate (default :func:`choose_split`).
     random_state : seed for the folds and the estimator.
+    params : settings of the estimator that replace the registry's (a tuned LightGBM:
+        ``tune(table).params``, :mod:`churn.model.tuning`); ``metrics["params"]`` keeps
+        them and the label says "(tuned)". ``metrics["monotone"]`` lists the final
+        model's warning-sign constraints (:mod:`churn.model.monotone`).
 
     Returns
     -------
@@ -114,7 +133,7 @@ def train(
     """
     import churn
 
-    spec = get_spec(model)
+    spec = with_params(get_spec(model), params)
     feats, cats = resolve_features(table, features)
     check_trainable(table, feats)
     split = split or choose_split(table)
@@ -136,6 +155,7 @@ def train(
     metrics = evaluate(yv[keep], score[keep])
     metrics["roc_auc_std"] = float(np.std(fold_auc)) if fold_auc else float("nan")
     metrics["roc_auc_folds"] = fold_auc
+    metrics.update(_model_facts(final, params))
     seconds = time.perf_counter() - t0
     preds = pd.DataFrame(
         {ID: ids[keep], "churned": yv[keep], "score": score[keep], "fold": fold[keep]}
@@ -158,6 +178,16 @@ def train(
         roles=table.roles.to_dict(),
         settings=table.settings or _table_settings(table),
     )
+
+
+def _model_facts(final: Pipeline, params: dict[str, Any] | None) -> dict[str, Any]:
+    """``params`` (the settings that replaced the registry's, or None) and ``monotone``
+    (the final model's warning-sign decisions, :mod:`churn.model.monotone`)."""
+    est = final.steps[-1][1]
+    out: dict[str, Any] = {"monotone": list(getattr(est, "monotone_", None) or [])}
+    if params:
+        out["params"] = dict(params)
+    return out
 
 
 def _table_settings(table: CustomerTable) -> IntakeSettings:
@@ -264,20 +294,25 @@ def leaderboard(
     features: Sequence[str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     random_state: int = 0,
+    tuned: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Compare registry models with the same stratified k-fold cross-validation (copies
     of one customer kept in one fold, as in :func:`train`).
 
     Returns one row per model, best ROC AUC first: ``model``, ``label``, ``roc_auc``,
     ``roc_auc_std``, ``pr_auc``, ``base_rate``, ``brier``, ``log_loss``,
-    ``top_decile_lift``, ``fit_seconds`` (all folds). ``progress(i, n, name)`` is called
-    before each model (and once more with ``i == n`` at the end).
+    ``top_decile_lift``, ``fit_seconds`` (all folds), ``tuned`` (bool). ``tuned``, the
+    settings of a tuned LightGBM (``tune(table).params``), adds the row
+    ``lightgbm_tuned`` beside the default ``lightgbm``, on the same folds.
+    ``progress(i, n, name)`` is called before each model (and once more with ``i == n``
+    at the end).
     """
     from sklearn.metrics import roc_auc_score
 
     names = list(models or MODELS)
-    for nm in names:
-        get_spec(nm)
+    specs = [(nm, get_spec(nm), False) for nm in names]
+    if tuned:
+        specs.append(("lightgbm_tuned", with_params(get_spec("lightgbm"), tuned), True))
     feats, cats = resolve_features(table, features)
     check_trainable(table, feats)
     y = label_vector(table)
@@ -285,15 +320,15 @@ def leaderboard(
     yv = y.to_numpy()
     splits = cv_folds(yv, folds, random_state, feature_copies(X, yv))
     rows = []
-    for i, nm in enumerate(names):
+    for i, (nm, spec, is_tuned) in enumerate(specs):
         if progress:
-            progress(i, len(names), nm)
-        spec = MODELS[nm]
+            progress(i, len(specs), nm)
         t0 = time.perf_counter()
         oof = np.full(len(yv), np.nan)
         aucs = []
-        for tr, te in splits:
-            pipe = _fit(spec, X.iloc[tr], yv[tr], feats, cats, random_state)
+        jobs = [lambda tr=tr: (X.iloc[tr], yv[tr]) for tr, _ in splits]
+        pipes = _fit_many(spec, jobs, feats, cats, random_state)
+        for (_, te), pipe in zip(splits, pipes, strict=True):
             oof[te] = pipeline_risk(pipe, X.iloc[te])
             aucs.append(roc_auc_score(yv[te], oof[te]))
         m = evaluate(yv, oof)
@@ -309,9 +344,10 @@ def leaderboard(
                 "log_loss": m["log_loss"],
                 "top_decile_lift": m["top_decile_lift"],
                 "fit_seconds": time.perf_counter() - t0,
+                "tuned": is_tuned,
             }
         )
     if progress:
-        progress(len(names), len(names), "")
+        progress(len(specs), len(specs), "")
     out = pd.DataFrame(rows)
     return out.sort_values("roc_auc", ascending=False, kind="mergesort").reset_index(drop=True)

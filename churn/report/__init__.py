@@ -18,7 +18,15 @@ formatting : :func:`text`, :func:`header`, :func:`chart_labels`, and the number,
 sections : the :data:`SECTIONS` registry (:func:`register_section`) and the built-in
     section builders (data, over time, cohorts, P(alive) of a purchase log, segments,
     model, drivers, at risk, scenarios, glossary).
+meanings : :func:`metric_meaning`, each model metric in one plain line.
+evidence : :func:`choose_segments` (the segments and survival groups, by the widest
+    significant churn-rate spread) and :func:`segment_evidence`.
+summary : the executive summary (first section): rate and trend, the strongest drivers,
+    customers at risk and value at stake, :func:`recommend_campaign`.
+pdf_writer : the HTML printed to PDF by WeasyPrint (:meth:`Report.to_pdf`).
 build : :class:`Report` and :func:`build_report`.
+changes : the "Changes since last month" section (:func:`changes_section`) from a
+    :class:`churn.compare.Comparison` passed as ``build_report(..., comparison=...)``.
 html_writer : the self-contained HTML page (:meth:`Report.to_html`).
 xlsx_writer : the formula-safe workbook (:meth:`Report.to_xlsx`).
 """
@@ -27,6 +35,8 @@ from __future__ import annotations
 
 from churn.report.build import Report, build_report
 from churn.report.catalogue import CHART_LABELS, GLOSSARY_TERMS, HEADERS, SEVERITY, TEXT
+from churn.report.changes import changes_section
+from churn.report.evidence import SegmentChoice, choose_segments, segment_evidence
 from churn.report.formatting import (
     LANGS,
     chart_labels,
@@ -39,6 +49,7 @@ from churn.report.formatting import (
     text,
 )
 from churn.report.html_writer import CSS, MAX_HTML_ROWS, PCT_COLUMNS, POINT_COLUMNS, chart_svg
+from churn.report.pdf_writer import pdf_available, report_pdf
 from churn.report.sections import (
     CHART_WIDTH,
     SECTIONS,
@@ -49,6 +60,7 @@ from churn.report.sections import (
     register_section,
     section_title,
 )
+from churn.report.summary import Campaign, recommend_campaign
 
 __all__ = [
     "CHART_LABELS",
@@ -64,11 +76,19 @@ __all__ = [
     "SEVERITY",
     "TEXT",
     "Builder",
+    "Campaign",
+    "SegmentChoice",
+    "choose_segments",
+    "pdf_available",
+    "recommend_campaign",
+    "report_pdf",
+    "segment_evidence",
     "Report",
     "ReportInputs",
     "Section",
     "SectionSkipped",
     "build_report",
+    "changes_section",
     "chart_labels",
     "chart_svg",
     "fmt_date",

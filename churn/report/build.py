@@ -9,7 +9,9 @@ from typing import Any
 from churn.languages import norm_lang
 from churn.report.formatting import text
 from churn.report.html_writer import report_html
+from churn.report.pdf_writer import report_pdf
 from churn.report.sections import SECTIONS, ReportInputs, Section, SectionSkipped, section_title
+from churn.report.summary import summary_section
 from churn.report.xlsx_writer import report_xlsx
 from churn.table import CustomerTable
 
@@ -43,6 +45,10 @@ class Report:
         """An XLSX workbook: a cover sheet, then one sheet per table (written safely)."""
         return report_xlsx(self)
 
+    def to_pdf(self) -> bytes:
+        """The HTML page printed to PDF (A4, Hangul fonts embedded): the e-mailed handover."""
+        return report_pdf(self.to_html())
+
 
 def build_report(
     table: CustomerTable,
@@ -53,11 +59,13 @@ def build_report(
     issues: Sequence[Any] = (),
     scenarios: Sequence[Mapping[str, Any]] | Mapping[str, Mapping[str, Any]] = (),
     segment_columns: Sequence[str] | None = None,
+    survival_by: str | None = None,
     top_at_risk: int = 20,
     charts: bool = True,
     personal: bool = False,
     alive: Any = None,
     alive_threshold: float | None = None,
+    comparison: Any = None,
 ) -> Report:
     """Build the chosen sections of the report.
 
@@ -69,7 +77,9 @@ def build_report(
     lang : one of :data:`churn.languages.LANGUAGES` (another reads as the default).
     issues : :class:`churn.errors.ValidationIssue` list for the data section.
     scenarios : saved what-if scenarios, a list of dicts or a mapping name -> dict.
-    segment_columns : columns for the segments section (default: first three categorical).
+    segment_columns : columns for the segments section (default: chosen by evidence, the
+        widest significant spreads of :func:`churn.report.evidence.choose_segments`).
+    survival_by : the column splitting the survival curves (default: the first segment).
     top_at_risk : customers in the at-risk list.
     charts : draw charts (False for XLSX-only output, which needs none).
     personal : keep customers' names and contact details (the table's personal columns)
@@ -78,6 +88,8 @@ def build_report(
         section and the at-risk list's P(alive) columns (None: the section is left out).
     alive_threshold : P(alive) below this counts as lost (default
         :data:`churn.alive.DEFAULT_P_ALIVE_THRESHOLD`).
+    comparison : a :class:`churn.compare.Comparison` of last month's snapshot with this
+        one, for the "changes" section (None: the section is left out with a note).
 
     Returns
     -------
@@ -103,12 +115,15 @@ def build_report(
         scenarios=tuple(scenarios),
         lang=lang,
         segment_columns=segment_columns,
+        survival_by=survival_by,
         top_at_risk=top_at_risk,
         charts=charts,
         personal=personal,
         alive=alive,
         alive_threshold=alive_threshold,
+        comparison=comparison,
     )
+    assert SECTIONS.get("summary") is summary_section  # registered first, on import
     kept, skipped = [], []
     for name in SECTIONS:
         if name not in wanted:

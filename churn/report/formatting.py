@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from churn.formatting import fmt_date, fmt_int, fmt_num, fmt_p, fmt_pct
+from churn.formatting import (
+    fmt_date,
+    fmt_days,
+    fmt_int,
+    fmt_money,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    fmt_points,
+    restyle_percent,
+)
 from churn.languages import DEFAULT_LANGUAGE, LANGUAGES, norm_lang
 from churn.text import table
 
@@ -20,12 +30,18 @@ __all__ = [
     "LANGS",
     "chart_labels",
     "fmt_date",
+    "fmt_days",
     "fmt_int",
+    "fmt_money",
     "fmt_num",
     "fmt_p",
     "fmt_pct",
+    "fmt_points",
     "header",
+    "issue_code",
+    "restyle",
     "text",
+    "text_n",
 ]
 
 
@@ -43,3 +59,27 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
     """The report text ``key`` in ``lang`` (one of :data:`LANGS`), filled with ``values``."""
     cat = table(norm_lang(lang), "report_text")
     return cat[key].format(**values) if values else cat[key]
+
+
+def text_n(key: str, n: int, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
+    """The report text ``key`` for a count ``n``: ``key + ".one"`` when ``n`` is 1 and the
+    language has that form ("1 validation issue was found"), else ``key``."""
+    cat = table(norm_lang(lang), "report_text")
+    one = f"{key}.one"
+    return text(one if n == 1 and one in cat else key, lang, **values)
+
+
+def restyle(sentence: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A sentence written elsewhere (a table note, a validation message) with the report's
+    percent style (:func:`churn.formatting.restyle_percent`)."""
+    return restyle_percent(sentence, norm_lang(lang))
+
+
+def issue_code(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A validation issue's code in words ("missing values"; never the raw snake_case)."""
+    words = table(norm_lang(lang), "report_codes")
+    return (
+        words.get(str(code))
+        or table("en", "report_codes").get(str(code))
+        or (str(code).replace("_", " "))
+    )

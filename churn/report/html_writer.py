@@ -11,9 +11,21 @@ import html
 import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
-from churn.report.formatting import fmt_date, fmt_int, fmt_num, fmt_p, fmt_pct, header, text
+from churn.formatting import MISSING
+from churn.report.formatting import (
+    fmt_date,
+    fmt_days,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    header,
+    restyle,
+    text,
+)
 
 if TYPE_CHECKING:  # build imports this module
     from churn.report.build import Report
@@ -25,9 +37,18 @@ PCT_COLUMNS |= {"before", "after", "delta", "p_alive"}
 #: columns in percentage points of risk, shown with one decimal
 POINT_COLUMNS = {"mean_abs_contribution", "mean_contribution"}
 PCT_COLUMNS |= {f"retention_{m}" for m in (0, 1, 3, 6, 12, 24)}
+PCT_COLUMNS |= {"low_rate", "high_rate", "spread", "risk_before", "risk_after", "risk_expected"}
+#: columns of money, shown with two decimals
+MONEY_COLUMNS = {"value_at_risk", "monthly_value", "expected_value", "revenue_kept"}
+MONEY_COLUMNS |= {"cost", "net", "campaign_cost"}
+#: columns that hold numbers of several kinds, one per row (a metric's value)
+MIXED_COLUMNS = {"value", "estimate"}
+#: columns of days ("not reached" when infinite)
+DAY_COLUMNS = {"median_lifetime_days"}
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans KR","Malgun Gothic",sans-serif;
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans KR","Malgun Gothic","NanumGothic",
+"Nanum Gothic",sans-serif;
 max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.5}
 h1{font-size:1.7rem;border-bottom:3px solid #3b6ea5;padding-bottom:.3rem}
 h2{font-size:1.3rem;margin-top:2.2rem;color:#24476b;border-bottom:1px solid #ccd}
@@ -38,59 +59,96 @@ word-break:keep-all}
 th{background:#eef2f7}
 td:first-child{white-space:nowrap}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th,td.s{white-space:nowrap}
 .note{color:#7a5b00;background:#fff7e0;padding:.3rem .6rem;border-left:3px solid #e0b000}
 .muted{color:#667}
 .wrap{overflow-x:auto}
 img.chart{max-width:100%;height:auto;display:block;margin:.5rem 0}
-@media print{body{margin:0;max-width:none}h2{page-break-before:auto}
-section{page-break-inside:avoid}}
+@page{size:A4;margin:14mm 12mm}
+@media print{body{margin:0;max-width:none}table{font-size:.62rem}h2{page-break-after:avoid}h3{page-break-after:avoid}
+tr{page-break-inside:avoid}a{color:inherit;text-decoration:none}}
 """
 
 MAX_HTML_ROWS = 60
 
 
-def _cell(v: Any, column: str, lang: str) -> tuple[str, bool]:
-    """Display text of one value, and whether it is a number (right-aligned)."""
-    import numpy as np
+def column_kind(values: pd.Series, column: str) -> str:
+    """How a table column's numbers read: one kind, so one number of decimals, per column.
 
+    ``pct`` (shares), ``p`` (p-values), ``points`` (percentage points, one decimal),
+    ``money`` (two decimals), ``days`` (whole days, "not reached" when infinite), ``int``
+    (whole numbers), ``num1`` / ``num3`` (other numbers, one or three decimals by size),
+    ``other`` (text, dates, yes/no).
+    """
+    column = str(column)
+    if column in PCT_COLUMNS:
+        return "pct"
+    if column.startswith("p_"):
+        return "p"
+    if column in POINT_COLUMNS:
+        return "points"
+    if column in MONEY_COLUMNS:
+        return "money"
+    if column in DAY_COLUMNS:
+        return "days"
+    if column in MIXED_COLUMNS:
+        return "mixed"
+    nums = pd.to_numeric(values, errors="coerce") if values.dtype != bool else values[:0]
+    finite = nums[np.isfinite(nums.astype(float))] if len(nums) else nums
+    if finite.empty or pd.api.types.is_bool_dtype(values):
+        return "other" if finite.empty else "int"
+    if (finite == finite.round()).all():
+        return "int"
+    return "num3" if finite.abs().max() < 10 else "num1"
+
+
+def _number(v: float, kind: str, lang: str) -> str:
+    if kind == "pct":
+        return fmt_pct(v, lang=lang)
+    if kind == "p":
+        return fmt_p(v, lang=lang).removeprefix("= ")
+    if kind == "days" or not math.isfinite(v):
+        return fmt_days(v, lang)
+    if kind in ("points", "num1"):
+        return fmt_num(v, 1, lang)
+    if kind == "money":
+        return fmt_num(v, 2, lang)
+    if kind == "num3" or (kind == "mixed" and v != round(v)):
+        return fmt_num(v, 3 if abs(v) < 10 else 1, lang)
+    return fmt_int(v, lang)
+
+
+def _cell(v: Any, kind: str, lang: str) -> tuple[str, bool]:
+    """Display text of one value of a column of ``kind``, and whether it is a number."""
     if isinstance(v, (bool, np.bool_)):
         return text("value.yes" if v else "value.no", lang), False
-    if isinstance(v, (int, np.integer)):
-        return fmt_int(v), True
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        if math.isnan(v):
-            return "–", False
-        if column in PCT_COLUMNS:
-            return fmt_pct(v, lang=lang), True
-        if column.startswith("p_"):
-            return fmt_p(v).removeprefix("= "), True
-        if column in POINT_COLUMNS:
-            return fmt_num(v, 1), True
-        if not math.isfinite(v) or abs(v) >= 100 or (v == round(v) and abs(v) >= 1):
-            return fmt_int(v), True
-        return fmt_num(v, 3 if abs(v) < 10 else 1), True
+    if isinstance(v, (int, np.integer, float, np.floating)):
+        if math.isnan(float(v)):
+            return MISSING, False
+        return _number(float(v), kind, lang), True
     if isinstance(v, (pd.Timestamp,)):
         return fmt_date(v, lang), False
     if v is None or v is pd.NaT or v is pd.NA:
-        return "–", False
-    return str(v), False
+        return MISSING, False
+    return restyle(str(v), lang), False
 
 
 def _table_html(frame: pd.DataFrame, lang: str) -> str:
     head = "".join(f"<th>{html.escape(header(c, lang))}</th>" for c in frame.columns)
     rows = []
-    names = [str(c) for c in frame.columns]
-    for rec in frame.head(MAX_HTML_ROWS).itertuples(index=False):
+    shown = frame.head(MAX_HTML_ROWS)
+    kinds = [column_kind(shown.iloc[:, j], c) for j, c in enumerate(frame.columns)]
+    for rec in shown.itertuples(index=False):
         cells = []
-        for col, v in zip(names, rec, strict=True):
-            txt, num = _cell(v, col, lang)
+        for kind, v in zip(kinds, rec, strict=True):
+            txt, num = _cell(v, kind, lang)
             cls = ' class="n"' if num else ""
             cells.append(f"<td{cls}>{html.escape(txt)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if len(frame) > MAX_HTML_ROWS:
-        more = f'<p class="muted">… {fmt_int(len(frame) - MAX_HTML_ROWS)} +</p>'
+        rest = fmt_int(len(frame) - MAX_HTML_ROWS, lang)
+        more = f'<p class="muted">{html.escape(text("more_rows", lang, n=rest))}</p>'
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
 
 
@@ -103,6 +161,8 @@ def chart_svg(chart: Any) -> str:
 
 def _chart_html(chart: Any) -> str:
     try:
+        # room on the right: the viewer's font may draw legend labels wider than measured
+        chart = chart.properties(padding={"left": 5, "top": 5, "right": 40, "bottom": 5})
         svg = chart_svg(chart)
     except Exception:  # a chart that cannot render must not lose the report
         return ""
@@ -111,14 +171,29 @@ def _chart_html(chart: Any) -> str:
 
 
 def _generated(rep: Report) -> str:
-    n = len(rep.sections)
     if rep.snapshot is None or pd.isna(rep.snapshot):
-        return text("generated_nodate", rep.lang, n=n)
-    return text("generated", rep.lang, snapshot=fmt_date(rep.snapshot, rep.lang), n=n)
+        return text("generated_nodate", rep.lang)
+    return text("generated", rep.lang, snapshot=fmt_date(rep.snapshot, rep.lang))
+
+
+def _section_html(s: Any, lang: str) -> list[str]:
+    esc = html.escape
+    parts = [f'<section id="{esc(s.name)}"><h2>{esc(s.title)}</h2>']
+    parts += [f"<p>{esc(p)}</p>" for p in s.paragraphs]
+    if s.bullets:
+        parts.append("<ul>" + "".join(f"<li>{esc(b)}</li>" for b in s.bullets) + "</ul>")
+    parts += [_chart_html(c) for c in s.charts]
+    for name, frame in s.tables.items():
+        view = s.display.get(name, frame)
+        parts.append(f"<h3>{esc(header(name, lang))}</h3>")
+        parts.append(f'<div class="wrap">{_table_html(view, lang)}</div>')
+    parts.append("</section>")
+    return parts
 
 
 def report_html(rep: Report) -> str:
-    """The report as one self-contained, print-friendly HTML page (no external resources)."""
+    """The report as one self-contained, print-friendly HTML page (no external resources):
+    the executive summary first, then the contents, the notes and the other sections."""
     lang = rep.lang
     esc = html.escape
     parts = [
@@ -128,20 +203,18 @@ def report_html(rep: Report) -> str:
         f"<title>{esc(text('report_title', lang))}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>{esc(text('report_title', lang))}</h1>",
-        '<p class="muted">' + esc(_generated(rep)) + "</p>",
     ]
+    if _generated(rep):
+        parts.append('<p class="muted">' + esc(_generated(rep)) + "</p>")
+    first = [s for s in rep.sections[:1] if s.name == "summary"]
+    rest = rep.sections[len(first) :]
+    for s in first:
+        parts += _section_html(s, lang)
     parts.append(f"<nav><h3>{esc(text('contents', lang))}</h3><ol>")
     parts += [f'<li><a href="#{s.name}">{esc(s.title)}</a></li>' for s in rep.sections]
     parts.append("</ol></nav>")
     parts += [f'<p class="note">{esc(n)}</p>' for n in rep.notes()]
-    for s in rep.sections:
-        parts.append(f'<section id="{esc(s.name)}"><h2>{esc(s.title)}</h2>')
-        parts += [f"<p>{esc(p)}</p>" for p in s.paragraphs]
-        parts += [_chart_html(c) for c in s.charts]
-        for name, frame in s.tables.items():
-            view = s.display.get(name, frame)
-            parts.append(f"<h3>{esc(header(name, lang))}</h3>")
-            parts.append(f'<div class="wrap">{_table_html(view, lang)}</div>')
-        parts.append("</section>")
+    for s in rest:
+        parts += _section_html(s, lang)
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -14,7 +14,20 @@ from typing import Any
 import pandas as pd
 
 from churn.report.catalogue import GLOSSARY_TERMS, SEVERITY
-from churn.report.formatting import chart_labels, fmt_int, fmt_num, fmt_p, fmt_pct, header, text
+from churn.report.evidence import SegmentChoice, choice_sentence, choose_segments, remember
+from churn.report.formatting import (
+    chart_labels,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    header,
+    issue_code,
+    restyle,
+    text,
+    text_n,
+)
+from churn.report.meanings import metric_meaning
 from churn.table import CustomerTable
 from churn.text import localize
 
@@ -41,6 +54,21 @@ class ReportInputs:
     #: event logs: the P(alive) fit (``churn.alive.fit_alive``) and its threshold
     alive: Any = None
     alive_threshold: float | None = None
+    #: the attribute that splits the survival curves (default: the first segment chosen)
+    survival_by: str | None = None
+    #: month over month: a :class:`churn.compare.Comparison` (None: the section is left out)
+    comparison: Any = None
+    #: what several sections need, made once (:func:`churn.report.evidence.remember`)
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def segment_choice(inp: ReportInputs) -> SegmentChoice:
+    """The segments and survival groups of the report (by evidence unless chosen)."""
+    return remember(
+        inp.memo,
+        "segments",
+        lambda: choose_segments(inp.table, inp.segment_columns, inp.survival_by),
+    )
 
 
 @dataclass
@@ -54,6 +82,8 @@ class Section:
     charts: list[Any] = field(default_factory=list)
     #: a shorter view of a table for the HTML page (the XLSX keeps the full table)
     display: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: key points shown as a list after the paragraphs (the executive summary)
+    bullets: list[str] = field(default_factory=list)
 
 
 Builder = Callable[[ReportInputs], Section]
@@ -61,11 +91,16 @@ Builder = Callable[[ReportInputs], Section]
 SECTIONS: dict[str, Builder] = {}
 
 
-def register_section(name: str) -> Callable[[Builder], Builder]:
-    """Decorator adding a section builder to :data:`SECTIONS` under ``name``."""
+def register_section(name: str, *, first: bool = False) -> Callable[[Builder], Builder]:
+    """Decorator adding a section builder to :data:`SECTIONS` under ``name`` (at the end,
+    or before every other section with ``first=True``)."""
 
     def deco(fn: Builder) -> Builder:
         SECTIONS[name] = fn
+        if first:
+            rest = [(k, v) for k, v in SECTIONS.items() if k != name]
+            SECTIONS.clear()
+            SECTIONS.update([(name, fn), *rest])
         return fn
 
     return deco
@@ -98,17 +133,18 @@ def _data(inp: ReportInputs) -> Section:
             rate=fmt_pct(churned / labelled if labelled else float("nan"), lang=lang),
         )
     )
-    s.paragraphs.extend(localize(n, lang) for n in t.notes)
+    s.paragraphs.extend(restyle(localize(n, lang), lang) for n in t.notes)
     if inp.issues:
-        s.paragraphs.append(text("data.p2", lang, issues=fmt_int(len(inp.issues))))
+        n = len(inp.issues)
+        s.paragraphs.append(text_n("data.p2", n, lang, issues=fmt_int(n)))
         s.tables["issues"] = pd.DataFrame(
             [
                 {
                     "severity": SEVERITY.get(lang, {}).get(i.severity, i.severity),
-                    "code": i.code,
+                    "code": issue_code(i.code, lang),
                     "column": i.column,
-                    "message": localize(i.message, lang),
-                    "fix": localize(i.fix, lang),
+                    "message": restyle(localize(i.message, lang), lang),
+                    "fix": restyle(localize(i.fix, lang), lang),
                     "count": i.count,
                 }
                 for i in inp.issues
@@ -168,10 +204,10 @@ def _cohorts(inp: ReportInputs) -> Section:
     s.paragraphs.append(
         text("cohorts.p1", lang, used=fmt_int(overall.customers_used), median=median)
     )
-    by = next(iter(t.categorical), None)
+    by = segment_choice(inp).survival_by
     res = survival_curves(t, by=by) if by else overall
     if by and res.logrank_p is not None:
-        s.paragraphs.append(text("cohorts.p2", lang, by=by, p=fmt_p(res.logrank_p)))
+        s.paragraphs.append(text("cohorts.p2", lang, by=by, p=fmt_p(res.logrank_p, lang=lang)))
     s.tables["survival_groups"] = res.groups
     if t.frame["start_date"].notna().any():
         coh = cohort_table(t)
@@ -253,10 +289,14 @@ def _segments(inp: ReportInputs) -> Section:
     from churn.segments import churn_by_segment, recognise_warning_signs, warning_signs
 
     t, lang = inp.table, inp.lang
-    cols = list(inp.segment_columns or t.categorical[:3])
-    if not cols or t.frame["churned"].notna().sum() == 0:
+    if t.frame["churned"].notna().sum() == 0:
+        raise SectionSkipped(text("segments.none", lang))
+    choice = segment_choice(inp)
+    cols = list(choice.columns)
+    if not cols:
         raise SectionSkipped(text("segments.none", lang))
     s = Section("segments", text("segments.title", lang))
+    s.paragraphs.append(choice_sentence(choice, lang))
     frames = []
     for col in cols:
         seg = churn_by_segment(t, col)
@@ -265,6 +305,8 @@ def _segments(inp: ReportInputs) -> Section:
     labelled, churned = _labelled(t)
     s.paragraphs.append(text("segments.p1", lang, rate=fmt_pct(churned / labelled, lang=lang)))
     s.tables["churn_by_segment"] = out
+    # the page shows the adjusted p-value only; the Excel file keeps every column
+    s.display["churn_by_segment"] = out.drop(columns=["p_value", "test"], errors="ignore")
     signs = recognise_warning_signs(t.frame.columns)
     if signs:
         # level_order only sorts the levels; the reader needs the levels themselves
@@ -304,12 +346,18 @@ def _model(inp: ReportInputs) -> Section:
         )
     )
     rows = [
-        {"metric": k, "label": header(f"m.{k}", lang).removeprefix("m."), "value": float(v)}
+        {
+            "metric": k,
+            "label": header(f"m.{k}", lang).removeprefix("m."),
+            "value": float(v),
+            "meaning": localize(metric_meaning(k) or "", lang),
+        }
         for k, v in m.items()
         if isinstance(v, (int, float)) and not isinstance(v, bool)
     ]
-    s.tables["model_metrics"] = pd.DataFrame(rows, columns=["metric", "label", "value"])
-    s.display["model_metrics"] = s.tables["model_metrics"][["label", "value"]]
+    cols = ["metric", "label", "value", "meaning"]
+    s.tables["model_metrics"] = pd.DataFrame(rows, columns=cols)
+    s.display["model_metrics"] = s.tables["model_metrics"][["label", "value", "meaning"]]
     if inp.charts:
         from churn.charts.model import roc_chart
         from churn.model import roc_frame
@@ -332,7 +380,7 @@ def _explain_module(lang: str) -> Any:
 def _drivers(inp: ReportInputs) -> Section:
     tm = _need_model(inp)
     E = _explain_module(inp.lang)
-    g = E.global_drivers(tm, inp.table)
+    g = remember(inp.memo, "drivers", lambda: E.global_drivers(tm, inp.table))
     s = Section("drivers", text("drivers.title", inp.lang))
     s.paragraphs.append(text("drivers.p1", inp.lang, n=fmt_int(g.n_sample)))
     imp = g.importance.copy()
@@ -344,11 +392,13 @@ def _drivers(inp: ReportInputs) -> Section:
 
 @register_section("at_risk")
 def _at_risk(inp: ReportInputs) -> Section:
-    from churn.model import score
+    from churn.model import honest_risk
 
     tm = _need_model(inp)
     E = _explain_module(inp.lang)
-    risk = score(tm, inp.table)
+    risk = remember(
+        inp.memo, "risk", lambda: honest_risk(tm, inp.table)
+    )  # out of fold for the customers it learned from
     lst = E.at_risk_list(tm, inp.table, risk, top=inp.top_at_risk, lang=inp.lang)
     s = Section("at_risk", text("at_risk.title", inp.lang))
     s.paragraphs.append(text("at_risk.p1", inp.lang, n=fmt_int(len(lst))))

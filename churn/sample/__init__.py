@@ -25,6 +25,8 @@ Import from ``churn.sample`` itself; the submodules are where the code lives:
 - :mod:`~churn.sample.files` -- the Korean export (:func:`to_korean`,
   :func:`write_korean_xlsx`), :func:`write_samples`; ``__main__.py`` is the command
   ``python -m churn.sample``.
+- :mod:`~churn.sample.monthly` -- three monthly snapshots and a campaign with a hold-out
+  whose true effect is known (:func:`generate_monthly`, :func:`write_monthly`).
 - :mod:`~churn.sample.helpers` -- random draws, ids and days shared by the generators.
 """
 
@@ -40,6 +42,14 @@ from churn.sample.files import (
     to_korean,
     write_korean_xlsx,
     write_samples,
+)
+from churn.sample.monthly import (
+    CAMPAIGN_FILE,
+    MONTHLY_FILES,
+    MONTHLY_SNAPSHOTS,
+    MonthlySample,
+    generate_monthly,
+    write_monthly,
 )
 from churn.sample.subscriptions import (
     ANNUAL_DISCOUNT,
@@ -71,6 +81,7 @@ from churn.sample.transactions import (
 __all__ = [
     "ANNUAL_DISCOUNT",
     "ANNUAL_SHARE",
+    "CAMPAIGN_FILE",
     "CATEGORIES",
     "CHANNELS",
     "CHURNED_KO",
@@ -79,6 +90,8 @@ __all__ = [
     "GIVEN_NAMES",
     "INVOLUNTARY_CHANCE",
     "KOREAN_COLUMNS",
+    "MONTHLY_FILES",
+    "MONTHLY_SNAPSHOTS",
     "OWNERS",
     "PLANS",
     "PLAN_FEE",
@@ -94,10 +107,13 @@ __all__ = [
     "TRANSACTIONS_CSV",
     "VOLUNTARY_EFFECTS",
     "YES_NO",
+    "MonthlySample",
     "generate_event_log",
+    "generate_monthly",
     "generate_subscriptions",
     "generate_transactions",
     "to_korean",
     "write_korean_xlsx",
+    "write_monthly",
     "write_samples",
 ]

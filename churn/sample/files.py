@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from churn.sample.monthly import write_monthly
 from churn.sample.subscriptions import (
     CHANNELS,
     CHURNED_KO,
@@ -216,7 +217,8 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def write_samples(folder="data/sample") -> dict[str, Path]:
-    """Regenerate the three sample files in ``folder`` (same bytes on every run).
+    """Regenerate the sample files in ``folder`` (same bytes on every run): the three
+    above and the monthly snapshots with their campaign (``churn.sample.monthly``).
 
     Parameters
     ----------
@@ -239,4 +241,5 @@ def write_samples(folder="data/sample") -> dict[str, Path]:
     _write_csv(subs, paths[SUBSCRIPTIONS_CSV])
     write_korean_xlsx(to_korean(subs), paths[SUBSCRIPTIONS_XLSX])
     _write_csv(generate_transactions(), paths[TRANSACTIONS_CSV])
+    paths.update(write_monthly(folder))  # three monthly snapshots and the campaign list
     return paths

@@ -22,6 +22,9 @@ works without it.
 
 Import from ``churn.whatif`` itself; the submodules are where the code lives:
 
+- :mod:`~churn.whatif.kinds` -- what kind of thing a feature is (:func:`feature_kind`:
+  plan, contract, products, payment, activity, discount are actionable; demographic,
+  tenure, history fixed), from its name or values.
 - :mod:`~churn.whatif.space` -- the feature space (:func:`feature_space`), which features
   are actionable (:func:`is_actionable`) and how values read (:func:`shown`).
 - :mod:`~churn.whatif.linked` -- linked numbers (:func:`linked_features`, eta squared),
@@ -50,6 +53,7 @@ from churn.whatif.campaign import (
     segment_scenario,
 )
 from churn.whatif.edit import WhatIfResult, apply_changes, customer_positions, what_if
+from churn.whatif.kinds import ACTIONABLE_KINDS, FIXED_KINDS, feature_kind, kind_label
 from churn.whatif.linked import (
     HISTORY_PATTERNS,
     HISTORY_WORDS,
@@ -80,7 +84,9 @@ from churn.whatif.space import (
 from churn.whatif.suggestions import Suggestions, suggest
 
 __all__ = [
+    "ACTIONABLE_KINDS",
     "ACTIONABLE_PATTERNS",
+    "FIXED_KINDS",
     "FIXED_PATTERNS",
     "HISTORY_PATTERNS",
     "HISTORY_WORDS",
@@ -100,10 +106,12 @@ __all__ = [
     "compare_scenarios",
     "correlation_ratio",
     "customer_positions",
+    "feature_kind",
     "feature_space",
     "find_links",
     "is_actionable",
     "is_history",
+    "kind_label",
     "linked_features",
     "map_percentile",
     "reference_groups",

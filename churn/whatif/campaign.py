@@ -141,6 +141,7 @@ def segment_scenario(
     move_linked: bool = True,
     links: pd.DataFrame | None = None,
     groups: ReferenceGroups | None = None,
+    risk: pd.Series | None = None,
 ) -> SegmentResult:
     """Expected churners, customers kept, revenue kept and return of a campaign.
 
@@ -162,10 +163,11 @@ def segment_scenario(
         ``value`` column when ``value`` is not given).
     value : a constant monthly revenue per customer instead of a column.
     horizon_months : months of revenue counted for a kept customer (12 = a year).
-    space : a precomputed :func:`feature_space`.
+    space, links, groups : a precomputed :func:`feature_space`, :func:`linked_features`
+        and :func:`reference_groups`.
     move_linked : move linked numeric features along with a changed category.
-    links : a precomputed :func:`linked_features`.
-    groups : a precomputed :func:`reference_groups`.
+    risk : honest risks per ``customer_id`` (:func:`churn.model.honest_risk`): the risk
+        before; the offer moves it by the model's own change (log-odds scale).
 
     Returns
     -------
@@ -190,7 +192,7 @@ def segment_scenario(
     unknown = int(np.isnan(monthly).sum())
     per = _per_customer(
         trained, target, changed, contacted, acceptance,
-        np.nan_to_num(monthly, nan=0.0), horizon_months, cost_per_customer, plan,
+        np.nan_to_num(monthly, nan=0.0), horizon_months, cost_per_customer, plan, risk,
     )  # fmt: skip
     cost = float(per["cost"].sum())
     revenue = float(per["revenue_kept"].sum())
@@ -199,6 +201,7 @@ def segment_scenario(
         intervention, n_targeted=n_targeted, n_selected=n_selected, n_contacted=n_contacted,
         acceptance=acceptance, horizon_months=horizon_months, value_words=value_words,
         cost_per_customer=cost_per_customer, unknown=unknown, rounding=rounding, linked=linked,
+        honest=risk is not None,
     )  # fmt: skip
     if value is None and value_col is None:
         assumptions += value_notes(table, True)  # how the value per month was read
@@ -382,13 +385,19 @@ def _per_customer(
     horizon_months: int,
     cost_per_customer: float,
     plan: Mapping[str, tuple[np.ndarray, list[str]]],
+    risk: pd.Series | None = None,
 ) -> pd.DataFrame:
     """:attr:`SegmentResult.per_customer`: each targeted customer's risks, the share of a
     customer kept, revenue kept and cost."""
-    from churn.model import score
+    from churn.model import score, shift_risk
 
     before = score(trained, target).to_numpy()
     after = score(trained, changed).to_numpy()
+    if risk is not None:
+        honest = risk.reindex(target[ID].astype(str).to_numpy()).to_numpy(dtype=float)
+        honest = np.where(np.isnan(honest), before, honest)
+        after = shift_risk(honest, before, after)
+        before = honest
     # a customer the offer does not change is not contacted and keeps their risk
     after = np.where(contacted, after, before)
     expected = acceptance * after + (1 - acceptance) * before
@@ -424,6 +433,7 @@ def _assumptions(
     unknown: int,
     rounding: dict[str, Any] | None,
     linked: list[dict[str, Any]],
+    honest: bool = False,
 ) -> list[str]:
     """The campaign's assumptions in words (:attr:`SegmentResult.assumptions`)."""
     col = intervention.column
@@ -459,6 +469,13 @@ def _assumptions(
             cost=float(cost_per_customer),
         ),
     ]
+    if honest:
+        assumptions.append(
+            msg(
+                "Risks before are out of fold for the customers the model learned from; the "
+                "offer moves each by the change the model predicts for it."
+            )
+        )
     if unknown:
         assumptions.append(msg("{n:,} customers have no known value and count as 0.", n=unknown))
     if rounding is not None:

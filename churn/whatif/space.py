@@ -6,94 +6,23 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from churn.table import CustomerTable
+from churn.whatif.kinds import ACTIONABLE_KINDS, FIXED_KINDS, KIND_NAME_PATTERNS, feature_kind
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from churn.model import TrainedModel
 
-#: Name fragments (lower case, letters and digits only) of features a business can act on.
-ACTIONABLE_PATTERNS = (
-    "contract",
-    "plan",
-    "support",
-    "ticket",
-    "complain",
-    "discount",
-    "promo",
-    "coupon",
-    "engag",
-    "login",
-    "session",
-    "usage",
-    "newsletter",
-    "unsubscrib",
-    "payment",
-    "paperless",
-    "billing",
-    "nps",
-    "satisf",
-    "security",
-    "backup",
-    "protection",
-    "streaming",
-    "internetservice",
-    "multiplelines",
-    "fee",
-    "monthlycharge",
-    "price",
-    "계약",
-    "요금제",
-    "플랜",
-    "상담",
-    "문의",
-    "지원",
-    "불만",
-    "할인",
-    "로그인",
-    "접속",
-    "뉴스레터",
-    "수신",
-    "결제",
-    "추천",
-    "만족",
-    "월요금",
-)
-#: Fragments of features that describe who the customer is or their history: fixed.
-FIXED_PATTERNS = (
-    "age",
-    "gender",
-    "sex",
-    "senior",
-    "partner",
-    "dependent",
-    "region",
-    "city",
-    "state",
-    "country",
-    "signup",
-    "join",
-    "tenure",
-    "birth",
-    "total",
-    "channel",
-    "owner",
-    "renewal",
-    "나이",
-    "연령",
-    "성별",
-    "지역",
-    "가입",
-    "기간",
-    "채널",
-    "담당",
-    "갱신",
-    "누적",
-)
+#: Name fragments of features a business can act on, and of fixed ones (who the customer
+#: is, their tenure and history): every pattern of :data:`churn.whatif.kinds.
+#: KIND_NAME_PATTERNS`, by whether its kind is actionable.
+ACTIONABLE_PATTERNS = tuple(p for k in ACTIONABLE_KINDS for p in KIND_NAME_PATTERNS[k])
+FIXED_PATTERNS = tuple(p for k in FIXED_KINDS for p in KIND_NAME_PATTERNS[k])
 #: Numeric features with more distinct values than this get quantile candidates.
 MAX_NUMERIC_CANDIDATES = 21
 #: Best single values per feature kept when pairs are searched.
@@ -107,16 +36,16 @@ def compact_name(name: str) -> str:
     return re.sub(r"[^0-9a-z가-힣]", "", str(name).lower())
 
 
-def is_actionable(name: str) -> bool:
-    """Default marking of a feature by its name (English and Korean patterns).
+def is_actionable(name: str, values: Iterable[Any] | None = None) -> bool:
+    """Default marking of a feature by its kind (:func:`churn.whatif.kinds.feature_kind`:
+    its name in English or Korean, else its values).
 
-    A fixed pattern wins (``total_charges`` is history, ``signup_date`` who they are);
-    names matching neither list are fixed, so a suggestion never touches an unknown column.
+    Plan, contract, products, payment method, activity and engagement, discounts and
+    prices are actionable; who the customer is, tenure and history are fixed (a fixed
+    pattern wins: ``total_charges`` is history, ``signup_date`` tenure); a column of no
+    known kind is fixed, so a suggestion never touches an unknown column.
     """
-    n = compact_name(name)
-    if any(p in n for p in FIXED_PATTERNS):
-        return False
-    return any(p in n for p in ACTIONABLE_PATTERNS)
+    return feature_kind(name, values) in ACTIONABLE_KINDS
 
 
 def model_text(v: Any) -> Any:
@@ -142,7 +71,9 @@ def feature_space(table: CustomerTable, trained: TrainedModel) -> pd.DataFrame:
         most common first; for numbers the candidate values, all seen), ``min`` and
         ``max`` (1st and 99th percentile, seen values), ``data_min`` / ``data_max`` (the
         whole range), ``step`` (1 for integers), ``missing`` (share missing) and
-        ``actionable`` (default marking by name, see :func:`is_actionable`).
+        ``actionable`` (default marking by kind, see :func:`is_actionable`) and ``use``
+        (the kind: plan, contract, products, payment, activity, discount; demographic,
+        tenure, history; unknown).
     """
     from churn.model import feature_frame
 
@@ -192,10 +123,12 @@ def feature_space(table: CustomerTable, trained: TrainedModel) -> pd.DataFrame:
                 data_max=dmax,
                 step=step,
             )
-        row["actionable"] = is_actionable(c)
+        text_values = row["levels"] if c in trained.categorical else None
+        row["use"] = feature_kind(c, text_values)
+        row["actionable"] = row["use"] in ACTIONABLE_KINDS
         rows.append(row)
     cols = ["feature", "kind", "levels", "min", "max", "data_min", "data_max", "step"]
-    return pd.DataFrame(rows, columns=cols + ["missing", "actionable"])
+    return pd.DataFrame(rows, columns=cols + ["missing", "actionable", "use"])
 
 
 def _nice_step(x: float) -> float:

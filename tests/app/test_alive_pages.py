@@ -165,7 +165,7 @@ def test_report_has_the_p_alive_section(lang):
     if lang == "en":
         assert "973 of 3,000 customers bought on one day only" in page
         assert "P(alive) below 50 %: 660 of 3,000 customers (22.0 %)" in page
-        assert "<h3>worth a call</h3>" in page
+        assert "<h3>Worth a call</h3>" in page  # the table heading, capitalised
     else:
         assert "고객 3,000명 중 973명은 하루만 구매했습니다" in page
         assert "<h3>연락해 볼 만한 고객</h3>" in page

@@ -49,12 +49,17 @@ def test_build_both_downloads_on_the_sample_without_model():
     out = _outputs(at)
     html_bytes, kept, notes = out["html"]
     page = html_bytes.decode("utf-8")
-    assert kept == ("data", "over_time", "segments", "glossary")
+    assert kept == ("summary", "data", "over_time", "segments", "glossary")
     assert 'id="cohorts"' not in page and 'id="over_time"' in page
+    # the segments are proposed by evidence and the report says so
+    chosen = at.multiselect(key="report.segments")
+    assert chosen.value and chosen.proto.placeholder == "Choose attributes"
+    assert f"Segments shown: {', '.join(chosen.value)}: the attributes whose" in page
     assert any("Model quality" in n for n in notes)
     wb = openpyxl.load_workbook(io.BytesIO(out["xlsx"][0]))
     assert wb.sheetnames[0] == "Cover" and len(wb.sheetnames) > 3
-    assert len(_keys(at)) == 2
+    assert out["pdf"][0].startswith(b"%PDF")
+    assert _keys(at) == {"report.download_html", "report.download_xlsx", "report.download_pdf"}
 
 
 def _keys(at: AppTest) -> set[str]:
@@ -76,8 +81,9 @@ def test_korean_report_with_the_trained_model_and_a_changed_setting_needs_a_rebu
     at.button(key="report.build").click().run()
     assert not _problems(at), _problems(at)
     html_bytes, kept, _ = _outputs(at)["html"]
-    assert kept == ("data", "model", "drivers", "at_risk", "glossary")
+    assert kept == ("summary", "data", "model", "drivers", "at_risk", "glossary")
     page = html_bytes.decode("utf-8")
+    assert "핵심 요약" in page and "추천 캠페인" in page
     assert '<html lang="ko">' in page and "이탈 위험이 가장 높은 고객" in page
     # a changed choice hides the old downloads until the report is built again
     at.checkbox(key="report.sec_glossary").uncheck().run()
@@ -117,3 +123,17 @@ def test_report_language_follows_a_switch_of_the_app_language():
     at.radio(key="report.lang").set_value("en").run()
     at.run()
     assert at.radio(key="report.lang").value == "en"
+
+
+def test_segments_changed_on_the_page_are_used_and_stated():
+    at = _sample_on("pages/7_Report.py")
+    for n in ("over_time", "cohorts", "glossary", "data"):
+        at.checkbox(key=f"report.sec_{n}").uncheck()
+    proposed = at.multiselect(key="report.segments").value
+    other = [c for c in at.multiselect(key="report.segments").options if c not in proposed][0]
+    at.multiselect(key="report.segments").set_value([other]).run()
+    assert at.selectbox(key="report.survival_by").value == other
+    at.button(key="report.build").click().run()
+    assert not _problems(at), _problems(at)
+    page = _outputs(at)["html"][0].decode("utf-8")
+    assert f"Segments shown: {other}, as chosen on the Report page." in page

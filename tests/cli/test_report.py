@@ -8,6 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from churn import report as R
 from tests.cli.helpers import ROOT, SIX_ROLES, bad, ok, wilson
 from tests.test_report import external_refs, section_ids
 
@@ -19,16 +20,20 @@ def six_workbook(six_csv, tmp_path_factory):
     out = tmp_path_factory.mktemp("report") / "six.xlsx"
     proc = ok("report", six_csv, *SIX_ROLES, "--no-model", "-o", out)
     size = out.stat().st_size
-    sections = "data, over_time, cohorts, segments, glossary"
+    sections = "summary, data, over_time, cohorts, segments, glossary"
     assert proc.stdout == f"wrote {out} ({size:,} bytes; sections: {sections})\n"
     assert "note: Left out: Model quality: no model was trained" in proc.stderr.splitlines()
-    return pd.read_excel(out, sheet_name=None, engine="openpyxl")
+    sheets = pd.read_excel(out, sheet_name=None, engine="openpyxl")
+    # sheets and columns are named in words ("Churn by month", "churn rate"): read them
+    # back under the report's own names for the numbers below
+    names = {R.header(k): k for k in R.HEADERS["en"]} | {"Executive summary": "summary"}
+    return {names.get(k, k): v.rename(columns=lambda c: names.get(c, c)) for k, v in sheets.items()}
 
 
 def test_excel_sheets_hold_the_numbers_by_hand(six_workbook):
     """The six subscriptions of tests.cli.helpers.SIX_CSV (see tests/cli/test_rate.py)."""
     assert list(six_workbook) == [
-        "Cover", "issues", "churn_by_month", "survival_groups", "cohorts", "churn_by_segment",
+        "Cover", "summary", "issues", "churn_by_month", "survival_groups", "cohorts", "churn_by_segment",
         "glossary",
     ]  # fmt: skip
     months = six_workbook["churn_by_month"]
@@ -42,7 +47,8 @@ def test_excel_sheets_hold_the_numbers_by_hand(six_workbook):
         [0, 1, 0, 0, 0], [1, 2, 1, 1, 1], [2, 2, 2, 1, 2], [2, 1, 1, 1, 2],
     ]  # fmt: skip
     assert months["churn_rate"].iloc[1:].tolist() == [1.0, 0.5, 0.5]
-    assert months["churn_rate"].isna().iloc[0] and months["partial"].tolist() == [0, 0, 0, 1]
+    assert months["churn_rate"].isna().iloc[0]
+    assert months["partial"].tolist() == ["no", "no", "no", "yes"]  # words, not TRUE/FALSE
     assert months["ci_low"].iloc[2] == pytest.approx(wilson(1, 2)[0], abs=1e-12)
     # Kaplan-Meier: pro B 12, C 15 days (churned), A 65 (active) -> median 15;
     # basic E 0 (active), D 24, F 31 (churned) -> half left after day 24
@@ -56,7 +62,7 @@ def test_excel_sheets_hold_the_numbers_by_hand(six_workbook):
     assert seg.loc["basic", ["customers", "churned", "lift"]].tolist() == [3, 2, 1]
     assert seg["churn_rate"].tolist() == pytest.approx([2 / 3, 2 / 3], abs=1e-12)
     issues = six_workbook["issues"]
-    assert set(issues["code"]) == {"too_few_rows", "too_few_churned"}
+    assert set(issues["code"]) == {"too few rows", "too few churned"}
 
 
 def test_cli_writes_both_formats(tmp_path):
@@ -67,7 +73,7 @@ def test_cli_writes_both_formats(tmp_path):
     b = ok("report", SAMPLE, "--no-model", "-o", xlsx_out)
     assert "Model quality: no model was trained" in b.stderr
     wb = openpyxl.load_workbook(xlsx_out)
-    assert wb.sheetnames[0] == "Cover" and "churn_by_month" in wb.sheetnames
+    assert wb.sheetnames[0] == "Cover" and "Churn by month" in wb.sheetnames
 
 
 def test_cli_keeps_customer_names_only_when_asked(customers_csv, tmp_path):
@@ -85,5 +91,12 @@ def test_cli_keeps_customer_names_only_when_asked(customers_csv, tmp_path):
 def test_cli_bad_input_is_one_error_line(tmp_path):
     line = bad("report", SAMPLE, "--sections", "nope", "-o", tmp_path / "r.html")
     assert line.startswith("error: unknown section(s) in --sections: nope")
-    line = bad("report", SAMPLE, "-o", tmp_path / "r.pdf")
-    assert line.startswith("error: output 'r.pdf' has an unknown extension")
+    line = bad("report", SAMPLE, "-o", tmp_path / "r.docx")
+    assert line.startswith("error: output 'r.docx' has an unknown extension")
+
+
+def test_cli_writes_a_pdf_beside_the_html(six_csv, tmp_path):
+    out = tmp_path / "six.html"
+    proc = ok("report", six_csv, *SIX_ROLES, "--no-model", "--lang", "ko", "--pdf", "-o", out)
+    pdf = out.with_suffix(".pdf")
+    assert f"wrote {pdf}" in proc.stdout and pdf.read_bytes().startswith(b"%PDF")

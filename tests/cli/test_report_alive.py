@@ -19,4 +19,5 @@ def test_report_of_the_purchase_log_sample_has_the_p_alive_section(tmp_path):
     assert "973 of 3,000 customers bought on one day only." in page
     ok("report", TRANSACTIONS, "--sections", "alive", "--lang", "ko", "-o", xlsx_out)
     sheets = openpyxl.load_workbook(xlsx_out).sheetnames
-    assert sheets == ["Cover", "churn_rules", "alive_parameters", "worth_a_call"]
+    # a Korean report's workbook is Korean: cover and sheet names (issue 19)
+    assert sheets == ["표지", "두 기준의 이탈", "적합한 모수", "연락해 볼 만한 고객"]

@@ -13,7 +13,7 @@ from tests.cli.helpers import SIX_ROLES, bad, ok, ok_json
 TRAIN_FIELDS = [
     "model", "split", "metrics", "baselines", "roc_auc_std", "top_decile_lift",
     "evaluated_customers", "class_balance", "training_rows", "fit_seconds", "features",
-    "categorical", "leakage",
+    "categorical", "leakage", "monotone", "tuning",
 ]  # fmt: skip
 SPLIT_FIELDS = {
     "kind", "folds", "test_share", "cutoff", "n_train", "n_test", "time_available",

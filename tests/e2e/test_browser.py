@@ -133,6 +133,8 @@ def test_sample_tour_of_every_page(page, app_url, screenshot_dir):
             wait_for_app(page)
             if not page.get_by_text("ROC AUC").first.is_visible():
                 problems.append("Model: no ROC AUC shown after training")
+        if name == "Report":
+            problems += built_report_screenshot(page, screenshot_dir)
         screenshot(page, screenshot_dir, f"{i:02d}_{name}")
         problems += [f"{name}: exception box: {text}" for text in exceptions(page)]
         problems += [f"{name}: error box: {text}" for text in error_boxes(page)]
@@ -143,6 +145,29 @@ def test_sample_tour_of_every_page(page, app_url, screenshot_dir):
         if page.get_by_text(t("common.need_data", lang="en")).count():
             problems.append(f"{name}: asks for data although the sample is loaded")
     assert problems == []
+
+
+def built_report_screenshot(page, folder: Path) -> list[str]:
+    """Build the report on the Report page, download its HTML and open it in the browser: a
+    screenshot of the report itself (``report_en.png``) beside the page's."""
+    page.get_by_role("button", name=t("report.build", lang="en")).click()
+    wait_for_app(page)
+    link = page.get_by_text(t("report.download_html", lang="en"))
+    if not link.count():
+        return ["Report: no HTML download after building"]
+    with page.expect_download() as info:
+        link.first.click()
+    saved = folder / "report_en.html"
+    info.value.save_as(saved)
+    report = page.context.new_page()
+    try:
+        report.set_viewport_size(VIEWPORT)
+        report.goto(saved.as_uri())
+        report.screenshot(path=str(folder / "report_en.png"), full_page=True)
+        summary = report.locator("#summary li").count()
+    finally:
+        report.close()
+    return [] if summary >= 3 else [f"Report: the executive summary has {summary} points"]
 
 
 def test_every_page_opens_directly_without_data(page, app_url, screenshot_dir):

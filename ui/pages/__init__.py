@@ -24,4 +24,6 @@ in ``ui/cache*.py`` and draws them with ``ui.widgets``; it never caches by itsel
 - ``whatif``: one customer's what-if, suggestions, scenarios, and a segment campaign;
   its sentences in ``whatif_words``;
 - ``report``: sections, language and the HTML / Excel downloads.
+- ``changes``: two monthly snapshots compared: moves between risk bands, who left and
+  the old at-risk list's precision, the campaign against its hold-out, top value.
 """

@@ -36,8 +36,9 @@ from ui.i18n import (
     t,
 )
 from ui.intake import SAMPLE_DIR, SAMPLES, confirm, load_file, load_sample
-from ui.pages import data_alive, data_leakage, data_roles, data_table
+from ui.pages import data_alive, data_leakage, data_roles, data_server, data_table
 from ui.state import Confirmed, Dataset, get_confirmed, get_dataset, set_confirmed
+from ui.streamlit_words import uploader_note
 from ui.widgets import PAGES, page_header, show_table
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "parquet"]
@@ -72,6 +73,8 @@ def render() -> None:
     roles = data_roles.label_mapping(ds, sheet, roles, base)
     st.info(t("data.shape_is", shape=data_roles.shape_text(roles)), icon=":material/table_view:")
 
+    # the headings count on without a gap: "4. Dates" only when there are dates to settle
+    step = 5 if any((roles.start, roles.end, roles.event_date)) else 4
     dates = data_roles.dates_section(ds, sheet, roles, base)
     roles, n = dates.roles, dates.inactivity_days
     ready = dates.ready and data_roles.mapping_ready(roles)
@@ -79,9 +82,10 @@ def render() -> None:
 
     candidate = data_table.draft(ds, sheet, roles, snapshot, n)
     if ready:
-        data_table.issues_section(cache.validation_issues(ds, candidate))
+        data_table.issues_section(cache.validation_issues(ds, candidate), step)
+        step += 1
 
-    st.subheader(t("data.confirm_title"))
+    st.subheader(t("data.confirm_title", n=step))
     confirm_section(ds, candidate, ready)
 
 
@@ -123,6 +127,9 @@ def source_section() -> None:
     upload = left.file_uploader(
         t("data.upload_label"), type=UPLOAD_TYPES, key="data.upload", help=t("data.upload_help")
     )
+    uploader_note(left)  # Streamlit draws the uploader's own words in English
+    with left:
+        data_server.server_path_section()  # only when the administrator enabled server paths
     with right:
         st.caption(t("data.samples_title"))
         for kind in SAMPLES:
@@ -285,7 +292,8 @@ def confirm_section(ds: Dataset, candidate: Confirmed, ready: bool) -> None:
         table, error = data_table.try_table(ds, conf)
         if table is not None:
             summary(table)
-            res = data_alive.alive_section(ds, conf, table)  # event logs: P(alive) beside N
+            # event logs: P(alive) beside N (not for a server log: the app holds a sample)
+            res = None if ds.log_source else data_alive.alive_section(ds, conf, table)
             data_alive.customer_table_section(conf, table, res)
             next_links()
 

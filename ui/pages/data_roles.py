@@ -158,15 +158,17 @@ def role_editor(columns: list[str], base: ColumnRoles) -> ColumnRoles:
         c for c in st.session_state["data.features"] if c in feature_options
     ]
     features = st.multiselect(
-        t("data.features"), feature_options, key="data.features", help=t("data.features_help")
-    )
+        t("data.features"), feature_options, key="data.features", help=t("data.features_help"),
+        placeholder=t("widgets.choose_options"),
+    )  # fmt: skip
     seed("data.categorical", [c for c in base.categorical if c in columns])
     st.session_state["data.categorical"] = [
         c for c in st.session_state["data.categorical"] if c in features
     ]
     categorical = st.multiselect(
-        t("data.categorical"), features, key="data.categorical", help=t("data.categorical_help")
-    )
+        t("data.categorical"), features, key="data.categorical", help=t("data.categorical_help"),
+        placeholder=t("widgets.choose_options"),
+    )  # fmt: skip
 
     used = set(features) | {c for c in picks.values() if c}
     # A column the user adds to the features is brought back: it leaves this list.

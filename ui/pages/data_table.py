@@ -180,9 +180,10 @@ _SEVERITY_ICON = {
 }
 
 
-def issues_section(issues: list[ValidationIssue]) -> None:
-    """Validation issues: severity icon, column, message and suggested fix."""
-    st.subheader(t("data.issues_title"))
+def issues_section(issues: list[ValidationIssue], step: int = 5) -> None:
+    """Validation issues: severity icon, column, message and suggested fix (heading number
+    ``step``: 4 when the file has no dates to settle)."""
+    st.subheader(t("data.issues_title", n=step))
     if not issues:
         st.success(t("data.issues_none"), icon=":material/check_circle:")
         return

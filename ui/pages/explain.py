@@ -15,10 +15,11 @@ from churn import explain as E
 from churn import model as M
 from churn.charts import explain as charts
 from churn.table import CustomerTable
+from ui import cache_compare as cc
 from ui import cache_explain as ce
 from ui import cache_model as cm
 from ui import workspace
-from ui.i18n import current_lang, fmt_int, fmt_pct, model_name, t
+from ui.i18n import current_lang, fmt_int, fmt_pct, lib_text, model_name, t
 from ui.pages import data_alive
 from ui.pages.data_amount import value_caption
 from ui.state import MODEL, Confirmed, get_confirmed, get_dataset, language_key
@@ -99,6 +100,7 @@ def at_risk_section(
     returns the list."""
     st.subheader(t("explain.list_head"))
     st.caption(t("explain.list_caption"))
+    st.caption(lib_text(cm.scores_note(handle, tm, table)))  # risks are out of fold
     unit_line = value_caption(table) if table.has_value else None
     if unit_line:  # the value (and value at risk) is money per month, or not confirmed
         st.caption(unit_line)
@@ -125,6 +127,7 @@ def at_risk_section(
             t("explain.segment_values"),
             ce.levels(conf, table, seg_col),
             key=f"explain.seg_values.{seg_col}",
+            placeholder=t("widgets.choose_options"),
         )
         segment = (seg_col, tuple(values)) if values else None
     settings = {
@@ -156,10 +159,14 @@ def at_risk_section(
             }
             | (data_alive.column_config(days) if alive is not None else {}),
         )
+        hold = st.checkbox(  # a random hold-out, to measure the campaign on the Changes page
+            t("changes.hold_out_export"), key="explain.hold_out", help=t("changes.hold_out_help")
+        )
+        out, tag = (cc.with_hold_out(listed), f"{days}:hold") if hold else (listed, str(days))
         d1, d2 = st.columns(2)
         d1.download_button(
             t("explain.dl_csv"),
-            lambda: ce.export(handle, listed, "csv", extra=str(days), **settings),
+            lambda: ce.export(handle, out, "csv", extra=tag, **settings),
             "at_risk_customers.csv",
             "text/csv",
             key="explain.dl_csv",
@@ -167,7 +174,7 @@ def at_risk_section(
         )
         d2.download_button(
             t("explain.dl_xlsx"),
-            lambda: ce.export(handle, listed, "xlsx", extra=str(days), **settings),
+            lambda: ce.export(handle, out, "xlsx", extra=tag, **settings),
             "at_risk_customers.xlsx",
             key="explain.dl_xlsx",
             help=t("explain.dl_help"),

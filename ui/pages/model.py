@@ -20,8 +20,10 @@ from churn.charts import model as charts
 from churn.table import CustomerTable
 from ui import cache_model as cm
 from ui import workspace
-from ui.i18n import fmt_date, fmt_int, fmt_money, fmt_pct, model_name, t
+from ui.i18n import fmt_date, fmt_int, fmt_money, fmt_pct, lib_text, model_name, t
+from ui.pages.model_tune import tune_section
 from ui.state import MODEL, Confirmed, get_confirmed, keep_choice
+from ui.streamlit_words import uploader_note
 from ui.widgets import customer_columns, fast, option_labels, page_header, require_table, show_table
 
 
@@ -39,6 +41,7 @@ def render() -> None:
     lab = chart_labels()
     quality_section(handle, tm, lab)
     leaderboard_section(conf, table, handle)
+    tune_section(conf, table, handle)
     decision_section(handle, tm, table, lab)
     scores_section(handle, tm, table, conf)
 
@@ -57,6 +60,7 @@ def setup_section(conf: Confirmed, table: CustomerTable) -> tuple[list[str], str
         default=list(table.features),
         key="model.features",
         help=t("model.features_help"),
+        placeholder=t("widgets.choose_options"),
     )
     left, right = st.columns(2)
     model = left.selectbox(
@@ -118,7 +122,23 @@ def quality_section(handle: dict, tm: M.TrainedModel, lab: dict[str, str]) -> No
     ):
         col.metric(label, value, help=meaning)
         col.caption(base)
+        col.caption(meaning)
     show_evaluation_charts(ev, threshold, lab)
+    reliability_section(handle, tm, lab)
+
+
+def reliability_section(handle: dict, tm: M.TrainedModel, lab: dict[str, str]) -> None:
+    """The reliability check in one line; when it re-maps the risks, the reliability
+    chart before and after."""
+    rel = cm.reliability(handle, tm)
+    st.caption(lib_text(rel["words"]))
+    if not rel["used"]:
+        return
+    before, after = st.columns(2)
+    before.markdown(f"**{t('honest.cal_before')}**")
+    before.altair_chart(fast(charts.calibration_chart(rel["before"], lab)), width="stretch")
+    after.markdown(f"**{t('honest.cal_after')}**")
+    after.altair_chart(fast(charts.calibration_chart(rel["after"], lab)), width="stretch")
 
 
 def leaderboard_section(conf: Confirmed, table: CustomerTable, handle: dict) -> None:
@@ -195,6 +215,12 @@ def decision_section(
         fast(charts.profit_chart(curve, rec.n_contact, lab, capacity=int(capacity) or None)),
         width="stretch",
     )
+    exp = cm.expected(handle, tm, table)
+    line = t("honest.expected", n=f"{exp['expected']:,.1f}", active=fmt_int(exp["active"]))
+    if exp["value_at_risk"] == exp["value_at_risk"]:  # not NaN: the table has values
+        line += " " + t("honest.value_at_risk", value=fmt_money(exp["value_at_risk"]))
+    st.markdown(line)
+    st.caption(lib_text(cm.scores_note(handle, tm, table)))
 
 
 def scores_section(handle: dict, tm: M.TrainedModel, table: CustomerTable, conf: Confirmed) -> None:
@@ -222,9 +248,12 @@ def scores_section(handle: dict, tm: M.TrainedModel, table: CustomerTable, conf:
         help=t("model.dl_model_help"),
     )
     upload = st.file_uploader(t("model.upload"), key="model.upload", help=t("model.upload_help"))
+    uploader_note(st)  # Streamlit draws the uploader's own words in English
     if upload is not None:
-        scored, csv = cm.score_upload(handle, tm, conf, upload.name, upload.getvalue())
+        scored, csv, notes = cm.score_upload(handle, tm, conf, upload.name, upload.getvalue())
         st.caption(t("model.upload_done", n=fmt_int(len(scored)), name=upload.name))
+        for note in notes:  # other settings than the model's: say what differs
+            st.warning(lib_text(note), icon=":material/tune:")
         show_table(
             scored.sort_values("risk_rank").head(20),
             hide_index=True,

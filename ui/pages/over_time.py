@@ -17,10 +17,11 @@ import streamlit as st
 from churn import formatting, metrics
 from churn.charts import over_time as charts
 from churn.metrics import CHURN_DEFINITIONS, PERIODS, headline_period
+from churn.model import honest_note
 from churn.table import CustomerTable
 from ui import cache_model, workspace
 from ui import cache_over_time as cache
-from ui.i18n import fmt_int, fmt_money, fmt_pct, t
+from ui.i18n import fmt_int, fmt_money, fmt_pct, lib_text, t
 from ui.pages import over_time_alive
 from ui.pages.data_amount import value_caption
 from ui.state import MODEL, Confirmed, get_confirmed, get_dataset, keep_choice
@@ -234,6 +235,8 @@ def forecast_section(conf: Confirmed, table: CustomerTable, labels: dict) -> Non
     if fc["revenue_at_stake"].notna().any():
         f2.metric(t("over_time.kpi_at_stake"), fmt_money(fc["revenue_at_stake"].sum()))
     st.caption(t(f"over_time.forecast_{source}", active=fmt_int(fc["active_customers"].iloc[0])))
+    if model is not None and source == "model_scores":  # the risks are out of fold
+        st.caption(lib_text(honest_note(model[1])))
     # what the revenue at stake is (money per month or not), or why there is none
     shown = bool(fc["revenue_at_stake"].notna().any())
     unit_line = value_caption(fc if shown else table) if shown or table.roles.amount else None

@@ -250,6 +250,7 @@ def clusters_section(conf: Confirmed, table: CustomerTable, labels: dict) -> Non
         t("segments.cluster_columns"), numeric,
         format_func=option_labels(numeric, column_name),
         key=keep_choice("segments.cluster_columns", default=default_cluster_columns(table)),
+        placeholder=t("widgets.choose_options"),
     )  # fmt: skip
     ks = [0, *range(2, 9)]  # 0: let the data choose
     k = c2.selectbox(

@@ -82,8 +82,10 @@ def customer_section(
         sp["feature"].tolist(),
         default=sp.loc[sp["actionable"], "feature"].tolist(),
         key="whatif.actionable",
-        help=t("whatif.actionable_help"),
+        help=t("whatif_kinds.actionable_help"),
+        placeholder=t("widgets.choose_options"),
     )
+    right.caption(words.kinds_caption(sp))
     unlocked = st.toggle(t("whatif.unlock"), key="whatif.unlock")
     current = current_values(tm, table, customer)
     changes = feature_form(sp, current, acts, unlocked, customer)
@@ -95,7 +97,10 @@ def customer_section(
     m2.metric(
         t("whatif.after"),
         fmt_pct(res.after),
-        delta=t("whatif.points", points=f"{res.delta * 100:+.1f}"),
+        # no arrow when the risk did not move by a tenth of a point ("+0.0" is no change)
+        delta=t("whatif.points", points=f"{res.delta * 100:+.1f}")
+        if round(res.delta * 100, 1) != 0
+        else None,
         delta_color="inverse",
     )
     m3.metric(t("whatif.n_changes"), fmt_int(len(res.changes)))
@@ -135,17 +140,29 @@ def suggestions_section(
     target = st.slider(
         t("whatif.target"), 0, 100, 30, 1, key="whatif.target", format="%d%%"
     )  # fmt: skip
+    if not acts:  # nothing to search: say what to do instead of an empty list
+        st.info(t("whatif_kinds.none_actionable"), icon=":material/lock:")
+        return
     sug = cw.suggest(h, tm, table, sp, customer, target / 100, acts, move_linked)
+    lines = words.suggestion_lines(sug) if len(sug.options) else []
     if sug.before < sug.target:
         st.success(t("whatif.already_below", risk=fmt_pct(sug.before)))
-    elif sug.reached:
+    elif sug.reached and lines:
         st.success(t("whatif.reached", n=len(sug.options), target=fmt_pct(sug.target)))
-        st.markdown("\n".join(f"- {line}" for line in words.suggestion_lines(sug)))
-    else:
+        st.markdown("\n".join(f"- {line}" for line in lines))
+    elif lines:
         st.warning(t("whatif.not_reached", target=fmt_pct(sug.target), best=fmt_pct(sug.best_risk)))
-        if len(sug.options):
-            st.markdown("\n".join(f"- {line}" for line in words.suggestion_lines(sug)))
-    st.caption(t("whatif.suggest_caption", n=fmt_int(sug.searched)))
+        st.markdown("\n".join(f"- {line}" for line in lines))
+    else:
+        st.warning(
+            t(
+                "whatif_kinds.not_reached_none",
+                before=fmt_pct(sug.before),
+                target=fmt_pct(sug.target),
+            )
+        )
+    if sug.searched:
+        st.caption(t("whatif.suggest_caption", n=fmt_int(sug.searched)))
 
 
 def scenarios_section(res: W.WhatIfResult, lab: dict) -> None:
@@ -409,8 +426,9 @@ def segment_controls(sp: pd.DataFrame, acts: list[str], table: CustomerTable) ->
         levels = _levels(sp, col)
         out["column"] = col
         out["values"] = b.multiselect(
-            t("whatif.seg_values"), levels, default=levels[:1], key=f"whatif.seg_values.{col}"
-        )
+            t("whatif.seg_values"), levels, default=levels[:1], key=f"whatif.seg_values.{col}",
+            placeholder=t("widgets.choose_options"),
+        )  # fmt: skip
     else:
         out["top_n"] = st.number_input(
             t("whatif.seg_top"), 1, len(table.frame), min(200, len(table.frame)), 10,

@@ -164,3 +164,20 @@ def suggestion_lines(sug: W.Suggestions) -> list[str]:
         )
         for o in sug.options.to_dict("records")
     ]
+
+
+def kinds_caption(space: pd.DataFrame) -> str:
+    """What kind each feature is (``use`` of ``churn.whatif.feature_space``), actionable
+    kinds first: "plan: plan; products: NumOfProducts, HasCrCard; who the customer is: …"."""
+    if "use" not in space.columns:
+        return ""
+    order = [*W.ACTIONABLE_KINDS, *W.FIXED_KINDS, "unknown"]
+    groups: dict[str, list[str]] = {}
+    for feature, kind in zip(space["feature"], space["use"], strict=True):
+        groups.setdefault(kind, []).append(str(feature))
+    listed = "; ".join(
+        f"{t(f'whatif_kinds.kind_{kind}')}: {', '.join(groups[kind])}"
+        for kind in order
+        if groups.get(kind)
+    )
+    return t("whatif_kinds.proposed", listed=listed)
