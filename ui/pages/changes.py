@@ -165,11 +165,22 @@ def moved_section(comp: C.Comparison) -> None:
     headers = _headers(shown)
     show_table(
         shown,
-        column_config={c: st.column_config.Column(headers[c]) for c in shown.columns}
+        column_config=_money_columns(shown, headers)
         | {c: st.column_config.NumberColumn(headers[c], format="percent") for c in config},
         hide_index=True,
         key="changes.moved_table",
     )
+
+
+def _money_columns(shown, headers: dict) -> dict:
+    """Every column its translated header; values (``value`` in the name, and ``now_was``:
+    their value then) with thousands separators (Streamlit's "localized" number format)."""
+    return {
+        c: st.column_config.NumberColumn(headers[c], format="localized")
+        if "value" in str(c) or c == "now_was"
+        else st.column_config.Column(headers[c])
+        for c in shown.columns
+    }
 
 
 def list_section(comp: C.Comparison, files: cc.Snapshots) -> None:
@@ -231,7 +242,7 @@ def top_section(comp: C.Comparison) -> None:
     headers = _headers(shown)
     show_table(
         shown,
-        column_config={c: st.column_config.Column(headers[c]) for c in shown.columns},
+        column_config=_money_columns(shown, headers),
         hide_index=True,
         key="changes.top_table",
     )
