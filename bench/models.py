@@ -337,18 +337,14 @@ def tune_speed(data: Path) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- report
 def markdown(quality, speed, tuning, started) -> str:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from bench.run import machine  # the one description of the machine the benches share
+
+    m = machine()
+    cpu, cores = m["cpu"], m["cores"]
     lines = [
         f"## Models: tuning, monotone warning signs, speed (issue 18, {started:%Y-%m-%d %H:%M} UTC)",
         "",
-        f"`python bench/models.py all`. Machine: {cpu}, {os.cpu_count()} cores, Python "
+        f"`python bench/models.py all`. Machine: {cpu}, {cores} cores, Python "
         f"{platform.python_version()}; shared with other work: load average "
         f"{os.getloadavg()[0]:.1f} at the end (per-row load below).",
         "",

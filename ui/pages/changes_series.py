@@ -33,16 +33,29 @@ log = logging.getLogger(__name__)
 SOURCE = "series"
 
 
+#: Session key: (workspace id, its last update) and the series read then.
+_KEPT = "changes.series_kept"
+
+
 def current() -> SnapshotSeries | None:
-    """The open workspace's series (None: no workspace is open or it cannot be read)."""
+    """The open workspace's series (None: no workspace is open or it cannot be read).
+
+    The workspace (file bytes included) is read again only when it was saved since: its
+    list line (``store.info``, cheap) tells when; a page run asks several times."""
     s, ws_id = workspace.store(), st.session_state.get(WORKSPACE)
     if s is None or not ws_id:
         return None
     try:
-        return load_series(s, ws_id)
+        stamp = (ws_id, s.info(ws_id).updated)
+        kept = st.session_state.get(_KEPT)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        series = load_series(s, ws_id)
     except WorkspaceError as exc:
         log.warning("The series of workspace %s could not be read: %s", ws_id[:8], exc)
         return None
+    st.session_state[_KEPT] = (stamp, series)
+    return series
 
 
 def available() -> bool:
