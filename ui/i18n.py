@@ -153,10 +153,12 @@ def fmt_date(d: object, lang: str | None = None) -> str:
 
 def lib_text(text: object, lang: str | None = None) -> str:
     """A sentence the library wrote (``churn.text.msg``) in the current language, made
-    Markdown-safe; plain text is only made safe."""
+    Markdown-safe, its percentages in the language's one percent style; plain text is
+    only made safe."""
     from churn.text import localize
 
-    return md_safe(localize(text, lang or current_lang()))
+    lang = lang or current_lang()
+    return md_safe(formatting.restyle_percent(localize(text, lang), lang))
 
 
 def error_message(exc: BaseException, lang: str | None = None) -> str:

@@ -148,8 +148,15 @@ def _value_words() -> dict[str, str]:
     return out
 
 
+def _plain_number(s: pd.Series) -> bool:
+    """Whether ``s`` holds numbers (not flags) that Streamlit would show without separators."""
+    return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+
+
 def display_columns(frame: pd.DataFrame, column_config: Mapping | None = None) -> dict:
-    """``column_config`` plus a date format for every column holding plain dates.
+    """``column_config`` plus a date format for every column holding plain dates, and
+    thousands separators (Streamlit's "localized" format) for every number column the
+    caller gave no format.
 
     Streamlit shows a datetime64 column as "2023-01-12 00:00:00"; a column whose values
     have no time of day shows as 2023-01-12. A label the caller gives for such a column
@@ -157,17 +164,21 @@ def display_columns(frame: pd.DataFrame, column_config: Mapping | None = None) -
     """
     given = dict(column_config or {})
     out: dict = {}
+    ids = {"customer_id", t("common.col_customer_id")}  # a number id reads as written
     for name in frame.columns.unique():
         col = frame[name]
         if not isinstance(name, str) or not isinstance(col, pd.Series):
             continue  # a repeated column name: Streamlit shows it as it is
-        dates = _as_dates(col)
-        if dates is None or not _date_only(dates):
-            continue
         label = given.get(name)
         if label is None and name in given:
             continue  # hidden by the caller
-        if label is None or isinstance(label, str):
+        if label is not None and not isinstance(label, str):
+            continue  # the caller's own setting
+        if _plain_number(col) and name not in ids:  # counts and money: separators
+            out[name] = st.column_config.NumberColumn(label, format="localized")
+            continue
+        dates = _as_dates(col)
+        if dates is not None and _date_only(dates):
             out[name] = st.column_config.DateColumn(label, format=DATE_FORMAT)
     return {**given, **out}
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.support.shown import shown_cells
 from ui.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,11 +70,14 @@ def test_data_page_shows_both_rates_the_one_time_buyers_and_the_columns(lang):
         assert "고객 3,000명 중 973명은 하루만 구매했습니다" in texts
         assert "이들 중 736명을 이탈로 셉니다" in texts
         assert "고객 2,546명 중 1,603명이 최근 90일 동안 구매하지 않았습니다" in texts
-    table = at.dataframe[-1].value
+    element = at.dataframe[-1]
+    table = element.value
     names = [t(f"alive.col_{c}", lang, days="90") for c in ("p_alive", "expected_purchases")]
     names.append(t("alive.col_expected_value", lang, days="90"))
     assert set(names) <= set(table.columns)
-    assert len(table) == 500 and table[names[0]].between(0, 1).all()
+    assert len(table) == 500 and table[names[0]].between(0, 100).all()  # shown as percent
+    pct = "{}%" if lang == "ko" else "{} %"
+    assert shown_cells(element)[names[0]].iloc[2] == pct.format("100.0")
     assert {"data.table_csv", "data.table_xlsx"} <= {b.key for b in at.get("download_button")}
     # another horizon and threshold: the columns and the P(alive) rate follow
     at.number_input(key="data.alive_horizon").set_value(30).run()
@@ -134,11 +138,13 @@ def test_explanations_at_risk_list_has_the_p_alive_columns_in_both_languages():
     at.switch_page("pages/5_Explanations.py").run()
     at.button(key="explain.train").click().run()
     assert not _problems(at), _problems(at)
-    listed = at.dataframe[0].value
+    listed = at.dataframe[0].value  # shares shown as percent (0..100), still numbers
     cols = list(listed.columns)
     want = ["P(alive)", "Expected purchases (90 days)", "Expected value (90 days)"]
     assert cols[cols.index(t("explain.col_value_at_risk", "en")) + 1 :][:3] == want
-    assert listed["P(alive)"].between(0, 1).all() and len(listed) == 100
+    assert listed["P(alive)"].between(0, 100).all() and len(listed) == 100
+    assert listed["P(alive)"].max() > 1  # scaled: a share of 0.9 reads 90.0 %
+    assert shown_cells(at.dataframe[0])["P(alive)"].str.fullmatch(r"\d{1,3}\.\d %").all()
     assert any("lost below 50 %" in c.value for c in at.caption)
     assert {"explain.dl_csv", "explain.dl_xlsx"} <= {b.key for b in at.get("download_button")}
     at.session_state["cl.lang"] = "ko"

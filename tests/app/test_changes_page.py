@@ -44,7 +44,7 @@ def test_sample_months_in_english_then_korean():
     assert metrics["Recall of the list"] == "67.5 %"
     texts = _texts(at)
     assert "The list: the customers in the campaign file." in texts
-    assert "95.7% of the 600 contacted customers stayed, against 85.0% of the 200" in texts
+    assert "95.7 % of the 600 contacted customers stayed, against 85.0 % of the 200" in texts
     assert "Contacting kept about " in at.success[0].value
     assert "Among the hold-out, untouched by the campaign, 15.0 % left" in texts
     # the moved customers with their reasons, the campaign's bands, the top customers

@@ -64,10 +64,10 @@ def test_subscription_export_shows_reasons_asks_about_paused_and_counts_the_canc
     assert roles == {"id": "id", "label": "status", "start": "created_at", "end": "deleted_at"}
     captions = _captions(at)
     assert (
-        "sure · filled for 100.0% of the 8 rows whose 'status' means churned and empty for "
+        "sure · filled for 100.0 % of the 8 rows whose 'status' means churned and empty for "
         "the active ones: the date they ended"
     ) in captions
-    assert "sure · named like a customer id and unique in 100.0% of rows" in captions
+    assert "sure · named like a customer id and unique in 100.0 % of rows" in captions
     assert any(EN["data.shape_subscriptions"] in i.value for i in at.info)
     # paused: 8 canceled, 24 active, 8 paused -> 16/40, 8/40, 8/32
     assert any("(paused)" in i.value for i in at.info)

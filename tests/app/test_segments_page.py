@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from tests.support.shown import shown_cells
 
 PAGE = "pages/3_Segments.py"
 TIMEOUT = 120
@@ -127,11 +128,13 @@ def test_telco_by_contract(shared_data):
     _no_problem(at)
     text = _texts(at)
     assert "26.5 %" in text and "7,043" in text
-    frames = [d.value for d in at.dataframe]
-    seg = next(f for f in frames if "segment" in f.columns and "lift" in f.columns)
+    element = next(d for d in at.dataframe if {"segment", "lift"} <= set(d.value.columns))
+    seg = element.value  # shares scaled to 0..100 for display, numbers (they sort)
     rates = dict(zip(seg["segment"], seg["churn_rate"], strict=True))
-    assert rates["Month-to-month"] == pytest.approx(0.4271, abs=5e-5)
-    assert rates["Two year"] == pytest.approx(0.0283, abs=5e-5)
+    assert rates["Month-to-month"] == pytest.approx(42.71, abs=5e-3)
+    assert rates["Two year"] == pytest.approx(2.83, abs=5e-3)
+    shown = shown_cells(element)  # as the page shows them: the page text's percent style
+    assert dict(zip(shown["segment"], shown["churn_rate"], strict=True))["Two year"] == "2.8 %"
     at.selectbox(key="segments.pick").set_value("Two year").run()
     assert "1,695 customers in 'Two year'" in _texts(at)
     # a number column with the user's own edges; a typo warns instead of failing

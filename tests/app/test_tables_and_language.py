@@ -96,7 +96,8 @@ def test_display_helpers_format_plain_dates_and_keep_numbers():
     assert config["signup"]["label"] == "Signed up"  # the caller's label is kept
     assert config["day"]["type_config"]["type"] == "date"
     assert "seen_at" not in config  # a time of day is worth showing
-    assert config["fee"] == "Fee"
+    assert config["fee"]["label"] == "Fee"  # the label kept, and thousands separators
+    assert config["fee"]["type_config"]["format"] == "localized"
     assert shown["fee"].dtype == float and pd.api.types.is_string_dtype(shown["reason"])
 
 

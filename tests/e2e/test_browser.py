@@ -108,20 +108,25 @@ def test_pages_are_discovered():
     assert len(PAGES) >= 7, PAGES
 
 
-def test_sample_tour_of_every_page(page, app_url, screenshot_dir):
-    """Home -> "Try the sample data" -> every page via the sidebar, a screenshot each."""
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_sample_tour_of_every_page(page, app_url, screenshot_dir, lang):
+    """Home -> "Try the sample data" -> every page via the sidebar, a screenshot each, in
+    English and in Korean (``ko_tour_``-prefixed screenshots), the built report included."""
     if not SAMPLE.is_file():
         pytest.fail(f"{SAMPLE} is missing: run `python -m churn.sample` first")
     open_app(page, app_url)
     assert exceptions(page) == []
-    page.get_by_role("button", name=t("home.try_sample", lang="en")).click()
+    prefix = "" if lang == "en" else f"{lang}_tour_"
+    if lang != "en":
+        switch_language(page, "한국어")
+    page.get_by_role("button", name=t("home.try_sample", lang=lang)).click()
     wait_for_app(page)
     assert exceptions(page) == [], "loading the sample failed"
     assert error_boxes(page) == [], "loading the sample failed"
-    confirmed = t("common.status_confirmed", lang="en", name="subscriptions.csv")
+    confirmed = t("common.status_confirmed", lang=lang, name="subscriptions.csv")
     sidebar = page.get_by_test_id("stSidebar")
     assert sidebar.get_by_text(confirmed).is_visible(), "the sample was not loaded and confirmed"
-    screenshot(page, screenshot_dir, "00_home")
+    screenshot(page, screenshot_dir, f"{prefix}00_home")
 
     problems: list[str] = []
     for i, page_file in enumerate(PAGES, start=1):
@@ -129,41 +134,41 @@ def test_sample_tour_of_every_page(page, app_url, screenshot_dir):
         go_to(page, app_url, page_file)
         if name == "Model":
             # Train the default model, so the pages after this one have a model to use.
-            page.get_by_role("button", name=t("model.train", lang="en")).click()
+            page.get_by_role("button", name=t("model.train", lang=lang)).click()
             wait_for_app(page)
             if not page.get_by_text("ROC AUC").first.is_visible():
                 problems.append("Model: no ROC AUC shown after training")
         if name == "Report":
-            problems += built_report_screenshot(page, screenshot_dir)
-        screenshot(page, screenshot_dir, f"{i:02d}_{name}")
+            problems += built_report_screenshot(page, screenshot_dir, lang)
+        screenshot(page, screenshot_dir, f"{prefix}{i:02d}_{name}")
         problems += [f"{name}: exception box: {text}" for text in exceptions(page)]
         problems += [f"{name}: error box: {text}" for text in error_boxes(page)]
         if not page.locator("h1").first.is_visible():
             problems.append(f"{name}: no page title")
         if not sidebar.get_by_text(confirmed).is_visible():
             problems.append(f"{name}: the loaded sample is gone from the session")
-        if page.get_by_text(t("common.need_data", lang="en")).count():
+        if page.get_by_text(t("common.need_data", lang=lang)).count():
             problems.append(f"{name}: asks for data although the sample is loaded")
     assert problems == []
 
 
-def built_report_screenshot(page, folder: Path) -> list[str]:
+def built_report_screenshot(page, folder: Path, lang: str = "en") -> list[str]:
     """Build the report on the Report page, download its HTML and open it in the browser: a
-    screenshot of the report itself (``report_en.png``) beside the page's."""
-    page.get_by_role("button", name=t("report.build", lang="en")).click()
+    screenshot of the report itself (``report_<lang>.png``) beside the page's."""
+    page.get_by_role("button", name=t("report.build", lang=lang)).click()
     wait_for_app(page)
-    link = page.get_by_text(t("report.download_html", lang="en"))
+    link = page.get_by_text(t("report.download_html", lang=lang))
     if not link.count():
         return ["Report: no HTML download after building"]
     with page.expect_download() as info:
         link.first.click()
-    saved = folder / "report_en.html"
+    saved = folder / f"report_{lang}.html"
     info.value.save_as(saved)
     report = page.context.new_page()
     try:
         report.set_viewport_size(VIEWPORT)
         report.goto(saved.as_uri())
-        report.screenshot(path=str(folder / "report_en.png"), full_page=True)
+        report.screenshot(path=str(folder / f"report_{lang}.png"), full_page=True)
         summary = report.locator("#summary li").count()
     finally:
         report.close()
@@ -181,11 +186,16 @@ def test_every_page_opens_directly_without_data(page, app_url, screenshot_dir):
         screenshot(page, screenshot_dir, f"empty_{i:02d}_{name}")
 
 
+def switch_language(page, option: str) -> None:
+    """Choose ``option`` in the sidebar's language box (its first select box)."""
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name=option).click()
+    wait_for_app(page)
+
+
 def test_language_switch_in_the_browser(page, app_url, screenshot_dir):
     open_app(page, app_url)
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name="한국어").click()
-    wait_for_app(page)
+    switch_language(page, "한국어")
     assert exceptions(page) == []
     assert page.get_by_role("button", name=t("home.try_sample", lang="ko")).is_visible()
     assert page.get_by_text(t("home.pages_title", lang="ko")).is_visible()

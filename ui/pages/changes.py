@@ -16,6 +16,7 @@ from ui import cache_compare as cc
 from ui.i18n import current_lang, fmt_date, fmt_int, fmt_pct, lib_text, md_safe, model_name, t
 from ui.pages import changes_series
 from ui.state import Dataset, get_confirmed, language_key
+from ui.tables import percent_view
 from ui.widgets import fast, fixed_labels, page_header, show_table
 
 SOURCES = ("sample", "upload")
@@ -159,14 +160,13 @@ def moved_section(comp: C.Comparison) -> None:
     st.caption(
         t("changes.moved_caption", n=fmt_int(len(comp.moved)), limit=fmt_int(C.EXPLAIN_LIMIT))
     )
-    shown = _band_names(comp.moved, ["band_old"])
-    pct = st.column_config.NumberColumn(format="percent")
-    config = {c: pct for c in ("risk_old", "risk_new", "change")}
-    headers = _headers(shown)
+    headers = _headers(comp.moved)
+    shown, pct = percent_view(
+        _band_names(comp.moved, ["band_old"]), ("risk_old", "risk_new", "change"), headers
+    )
     show_table(
         shown,
-        column_config=_money_columns(shown, headers)
-        | {c: st.column_config.NumberColumn(headers[c], format="percent") for c in config},
+        column_config=_money_columns(shown, headers) | pct,
         hide_index=True,
         key="changes.moved_table",
     )
@@ -222,13 +222,13 @@ def campaign_section(comp: C.Comparison) -> None:
         st.warning(verdict, icon=":material/warning:")
     if len(e.strata):
         st.altair_chart(fast(charts.campaign_chart(e.strata, _chart_labels())))
-        shown = _band_names(e.strata, ["stratum"])
-        headers = _headers(shown)
-        pct = [c for c in shown.columns if c.startswith("retention") or c == "difference"]
+        named = _band_names(e.strata, ["stratum"])
+        headers = _headers(named)
+        shares = [c for c in named.columns if c.startswith("retention") or c == "difference"]
+        shown, pct = percent_view(named, shares, headers)
         show_table(
             shown,
-            column_config={c: st.column_config.Column(headers[c]) for c in shown.columns}
-            | {c: st.column_config.NumberColumn(headers[c], format="percent") for c in pct},
+            column_config={c: st.column_config.Column(headers[c]) for c in shown.columns} | pct,
             hide_index=True,
             key="changes.campaign_table",
         )

@@ -22,6 +22,7 @@ from churn.table import CustomerTable
 from ui import cache_alive
 from ui.i18n import current_lang, error_message, fmt_int, fmt_pct, lib_text, t
 from ui.state import ALIVE_VIEW, Confirmed, Dataset, get_dataset, persist
+from ui.tables import percent_column, percent_view
 from ui.widgets import customer_columns, show_table
 
 THRESHOLD_KEY = "data.alive_threshold"  # percent, 5..95
@@ -56,10 +57,11 @@ def column_names(days: int) -> dict[str, str]:
 
 
 def column_config(days: int) -> dict:
-    """``st.dataframe`` settings of the P(alive) columns under their translated names."""
+    """``st.dataframe`` settings of the P(alive) columns under their translated names
+    (P(alive) scaled by ``ui.tables.percent_view``)."""
     names = column_names(days)
     return {
-        names["p_alive"]: st.column_config.NumberColumn(format="percent"),
+        names["p_alive"]: percent_column(),
         names["expected_purchases"]: st.column_config.NumberColumn(format="%.2f"),
         names["expected_value"]: st.column_config.NumberColumn(format="localized"),
     }
@@ -143,8 +145,9 @@ def customer_table_section(
         if res is not None:
             names |= column_names(res.horizon_days)
             config = column_config(res.horizon_days)
+        shown, _ = percent_view(frame.head(TABLE_ROWS), ["p_alive"])  # the column's percent
         show_table(
-            frame.head(TABLE_ROWS).rename(columns=names),
+            shown.rename(columns=names),
             hide_index=True,
             height=320,
             column_config=config,

@@ -33,6 +33,7 @@ from ui.i18n import (
 )
 from ui.pages.data_roles import SNAPSHOT_AUTO
 from ui.state import Confirmed, Dataset, get_confirmed
+from ui.tables import percent_column, percent_view
 from ui.widgets import show_table
 
 
@@ -85,8 +86,9 @@ def inactivity_preview(ds: Dataset, sheet: str | None, roles: ColumnRoles, snaps
         height=220,
     )
     shown = ["inactivity_days", "customers", "churned", "too_new", "churn_rate"]
+    scaled, _ = percent_view(preview[[c for c in shown if c in preview.columns]], ["churn_rate"])
     show_table(
-        preview[[c for c in shown if c in preview.columns]].rename(
+        scaled.rename(
             columns={
                 "inactivity_days": t("data.col_n"),
                 "customers": t("data.col_customers"),
@@ -97,7 +99,7 @@ def inactivity_preview(ds: Dataset, sheet: str | None, roles: ColumnRoles, snaps
         ),
         hide_index=True,
         height=220,
-        column_config={t("data.col_rate"): st.column_config.NumberColumn(format="percent")},
+        column_config={t("data.col_rate"): percent_column()},
         where=right,
     )
     st.caption(t("data.preview_n_caption", n=n))
@@ -147,7 +149,7 @@ def _issue_text(issue: ValidationIssue) -> tuple[str, str]:
     """
     lang = current_lang()
     if lang == DEFAULT_LANG:
-        return md_safe(issue.message), md_safe(issue.fix or "")
+        return lib_text(issue.message, lang), md_safe(issue.fix or "")
     cat = catalogue(lang)
     values = {"column": issue.column or "", "count": fmt_int(issue.count)}
 

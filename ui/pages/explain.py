@@ -23,6 +23,7 @@ from ui.i18n import current_lang, fmt_int, fmt_pct, lib_text, model_name, t
 from ui.pages import data_alive
 from ui.pages.data_amount import value_caption
 from ui.state import MODEL, Confirmed, get_confirmed, get_dataset, language_key
+from ui.tables import percent_column, percent_view
 from ui.widgets import (
     NONE,
     fast,
@@ -144,7 +145,8 @@ def at_risk_section(
         st.info(t("explain.list_empty"))
     else:
         st.caption(t("explain.list_count", n=fmt_int(len(listed))))
-        shown = listed.drop(columns=["row", "because"]).rename(
+        scaled, _ = percent_view(listed.drop(columns=["row", "because"]), ["risk", "p_alive"])
+        shown = scaled.rename(
             columns={c: t(f"explain.col_{c}") for c in LIST_COLUMNS}
             | {"action": t("explain.col_action_short")}
             | (data_alive.column_names(days) if alive is not None else {})
@@ -155,7 +157,7 @@ def at_risk_section(
             width="stretch",
             height=320,
             column_config={
-                t("explain.col_risk"): st.column_config.ProgressColumn(format="percent"),
+                t("explain.col_risk"): percent_column(progress=True),
             }
             | (data_alive.column_config(days) if alive is not None else {}),
         )

@@ -32,6 +32,7 @@ from ui.pages.segments_tables import (
     rfm_columns,
     rfm_names,
     risk_columns,
+    show_shares,
     sign_names,
     tier_names,
     value_columns,
@@ -134,7 +135,7 @@ def churn_section(
               customers=seg.SMALL_CUSTOMERS, churned=seg.SMALL_CHURNED),
             icon=":material/visibility:",
         )  # fmt: skip
-    show_table(res, hide_index=True, column_config=rate_columns())
+    show_shares(res, rate_columns())
     st.caption(t("segments.mc_note", n_tests=a["n_tests"], n_significant=a["n_significant"]))
     heatmap_section(conf, table, by, options, binning, labels)
     segment_list(conf, table, by, res["segment"].tolist(), binning)
@@ -197,7 +198,7 @@ def value_section(
         )),
         width="stretch",
     )  # fmt: skip
-    show_table(tiers, hide_index=True, column_config=value_columns())
+    show_shares(tiers, value_columns())
     st.caption(t("segments.tiers_caption", column=table.roles.amount or t("segments.col_value")))
 
     st.subheader(t("segments.clv_title"))
@@ -217,7 +218,7 @@ def value_section(
     risk = cache.revenue_at_risk(conf, table, by, binning)
     st.metric(t("segments.risk_total"), fmt_money(float(risk["revenue_at_risk"].sum())))
     money = {"active_value": 2, "revenue_at_risk": 2}
-    show_table(risk.round(money), hide_index=True, column_config=risk_columns())
+    show_shares(risk.round(money), risk_columns())
     st.caption(t("segments.risk_method"))
     unit_line = value_caption(risk)
     if unit_line:
@@ -235,7 +236,7 @@ def rfm_section(conf: Confirmed, table: CustomerTable, labels: dict) -> None:
         fast(charts.rfm_grid_chart(grid, labels, segment_names=rnames)), width="stretch"
     )
     shown = summary.assign(rfm_segment=summary["rfm_segment"].map(rnames))
-    show_table(shown, hide_index=True, column_config=rfm_columns())
+    show_shares(shown, rfm_columns())
     st.caption(t("segments.rfm_rules"))
 
 
@@ -266,10 +267,7 @@ def clusters_section(conf: Confirmed, table: CustomerTable, labels: dict) -> Non
     )
     st.markdown(t("segments.cluster_found", k=cl.k))
     summary = cl.summary.assign(description=cl.summary["cluster"].map(words))
-    show_table(
-        summary, hide_index=True, column_config=cluster_columns(),
-        column_order=CLUSTER_ORDER,
-    )  # fmt: skip
+    show_shares(summary, cluster_columns(), column_order=CLUSTER_ORDER)
     st.altair_chart(fast(charts.cluster_profile_chart(cl.traits, labels)), width="stretch")
     st.caption(t("segments.cluster_method"))
 

@@ -2,16 +2,22 @@
 
 Column titles and number formats for ``st.dataframe`` (``*_columns``), translated names
 of the library's groups (RFM segments, warning signs, NPS levels) and chart labels, all
-through ``ui.i18n.t``. Nothing here draws or computes; ``ui.pages.segments`` uses them.
+through ``ui.i18n.t``. Nothing here computes; ``ui.pages.segments`` uses them, and
+:func:`show_shares` draws a table with its shares in the language's percent style.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from churn import segments as seg
 from churn.charts import segments as charts
 from ui.i18n import t
+from ui.tables import percent_column, percent_view
+from ui.widgets import show_table
 
 
 def column_name(column: str) -> str:
@@ -42,6 +48,20 @@ def level_names() -> dict[str, str]:
     return names
 
 
+#: The share columns (0..1) of the segment tables, shown in the language's percent style.
+SHARE_COLUMNS = (
+    "churn_rate", "ci_low", "ci_high", "value_share", "risk", "share_of_risk", "share",
+    "revenue_share",
+)  # fmt: skip
+
+
+def show_shares(frame: pd.DataFrame, column_config: dict, **kwargs: Any) -> None:
+    """``show_table`` of a segment table, its share columns scaled for
+    ``ui.tables.percent_column`` (display only)."""
+    shown, _ = percent_view(frame, SHARE_COLUMNS)
+    show_table(shown, hide_index=True, column_config=column_config, **kwargs)
+
+
 def rate_columns(extra: dict | None = None) -> dict:
     """``st.dataframe`` column settings for a rate table (percent, counts, flags)."""
     pct = st.column_config.NumberColumn
@@ -51,13 +71,13 @@ def rate_columns(extra: dict | None = None) -> dict:
         "customers": pct(t("segments.chart_customers"), format="localized"),
         "labelled": pct(t("segments.labelled"), format="localized"),
         "churned": pct(t("segments.chart_churned"), format="localized"),
-        "churn_rate": pct(t("segments.chart_churn_rate"), format="percent"),
-        "ci_low": pct(t("segments.chart_ci_low"), format="percent"),
-        "ci_high": pct(t("segments.chart_ci_high"), format="percent"),
+        "churn_rate": percent_column(t("segments.chart_churn_rate")),
+        "ci_low": percent_column(t("segments.chart_ci_low")),
+        "ci_high": percent_column(t("segments.chart_ci_high")),
         "lift": pct(t("segments.chart_lift"), format="%.2f"),
         "small": st.column_config.CheckboxColumn(t("segments.chart_small")),
-        "p_value": pct(t("segments.p_value"), format="%.3g"),
-        "p_adjusted": pct(t("segments.chart_p_adjusted"), format="%.3g"),
+        "p_value": pct(t("segments.p_value"), format="%.4f"),  # as churn.formatting.fmt_p
+        "p_adjusted": pct(t("segments.chart_p_adjusted"), format="%.4f"),
         "test": None,
         "significant": st.column_config.CheckboxColumn(t("segments.significant")),
     }
@@ -74,7 +94,7 @@ def value_columns() -> dict:
     cfg = {
         c: _num(f"segments.{c}") for c in ("value_min", "value_max", "value_total", "value_lost")
     }
-    cfg["value_share"] = _num("segments.value_share", "percent")
+    cfg["value_share"] = percent_column(t("segments.value_share"))
     return rate_columns(cfg)
 
 
@@ -97,9 +117,9 @@ def risk_columns() -> dict:
         "segment": t("segments.chart_segment"),
         "active_customers": _num("segments.active_customers"),
         "active_value": _num("segments.active_value"),
-        "risk": _num("segments.risk", "percent"),
+        "risk": percent_column(t("segments.risk")),
         "revenue_at_risk": _num("segments.revenue_at_risk"),
-        "share_of_risk": _num("segments.share_of_risk", "percent"),
+        "share_of_risk": percent_column(t("segments.share_of_risk")),
     }
 
 
@@ -108,9 +128,9 @@ def rfm_columns() -> dict:
     return rate_columns(
         {
             "rfm_segment": t("segments.chart_rfm_segment"),
-            "share": _num("segments.share", "percent"),
+            "share": percent_column(t("segments.share")),
             "revenue": _num("segments.revenue"),
-            "revenue_share": _num("segments.revenue_share", "percent"),
+            "revenue_share": percent_column(t("segments.revenue_share")),
             "recency_median": _num("segments.recency_median", "%.0f"),
             "frequency_median": _num("segments.frequency_median", "%.1f"),
         }
@@ -129,7 +149,7 @@ def cluster_columns() -> dict:
     return rate_columns(
         {
             "cluster": t("segments.chart_cluster"),
-            "share": _num("segments.share", "percent"),
+            "share": percent_column(t("segments.share")),
             "description": st.column_config.TextColumn(t("segments.description"), width="large"),
         }
     )
