@@ -31,8 +31,8 @@ from churn.model.features import feature_frame, label_vector
 from churn.model.registry import get_spec
 from churn.model.scoring import score
 from churn.model.splits import cv_folds
-from churn.model.trained import pipeline_risk
-from churn.model.training import feature_copies, fit_many
+from churn.model.training import feature_copies, fit_score_many
+from churn.model.tuning import with_params
 from churn.table import CHURNED, ID, VALUE, CustomerTable
 from churn.text import Text, msg
 
@@ -59,7 +59,8 @@ def _cross_fit(
 ) -> np.ndarray:
     """Scores of the labelled rows ``rest`` (positions in X), each fold of them scored by
     the model fitted on every other labelled row."""
-    spec = get_spec(trained.name)
+    # the same settings as the final model (a tuned model's own, not the registry's)
+    spec = with_params(get_spec(trained.name), trained.metrics.get("params"))
     out = np.full(len(rest), np.nan)
     k = int(min(folds, yv[rest].sum(), len(rest) - yv[rest].sum()))
     if k < 2:  # one class only among them: split without stratifying
@@ -73,16 +74,20 @@ def _cross_fit(
         train = np.ones(len(yv), dtype=bool)
         train[rest[te]] = False
         trains.append(train)
-    # the folds' fits two at a time on two cores, as train() fits its own folds
-    pipes = fit_many(
+    # the folds' fits two at a time on two cores (as train() fits its own folds), each
+    # fold scored in its thread right after its fit
+    fitted = fit_score_many(
         spec,
-        [lambda m=m: (X[m], yv[m]) for m in trains],
+        [
+            (lambda m=m: (X[m], yv[m]), lambda te=te: X.iloc[rest[te]])
+            for m, te in zip(trains, parts, strict=True)
+        ],
         trained.features,
         trained.categorical,
         trained.random_state,
     )
-    for te, pipe in zip(parts, pipes, strict=True):
-        out[te] = pipeline_risk(pipe, X.iloc[rest[te]])
+    for te, (_, risk) in zip(parts, fitted, strict=True):
+        out[te] = risk
     return out
 
 
@@ -111,32 +116,31 @@ def honest_risk(
         ``attrs["sources"]`` counts customers per source (:data:`RISK_SOURCES`),
         ``attrs["calibration"]`` names the map used (``none``, ``sigmoid``, ``isotonic``).
     """
-    risk = score(trained, table)
-    ids = risk.index.to_numpy()
-    values = risk.to_numpy(dtype=float).copy()
+    frame = table.frame
+    ids = frame[ID].astype(str).to_numpy()
+    values = np.full(len(ids), np.nan)
     source = np.full(len(ids), "model", dtype=object)
 
     preds = trained.predictions
     preds = preds[preds["score"].notna()]
     oof = pd.Series(preds["score"].to_numpy(dtype=float), index=preds[ID].astype(str))
     oof = oof[~oof.index.duplicated()]
-    pos = oof.index.get_indexer(ids)
+    y = label_vector(table)
+    labelled_ids = frame.loc[y.index, ID].astype(str).to_numpy()
+    if trained_on(trained, labelled_ids, oof.index):
+        pos = oof.index.get_indexer(pd.Index(ids))
+    else:
+        # another file (or a model file without its evaluation): the model never learned
+        # from these customers, so its own risks are honest
+        pos = np.full(len(ids), -1)
+        labelled_ids = labelled_ids[:0]
     evaluated = pos >= 0
     values[evaluated] = oof.to_numpy()[pos[evaluated]]
     source[evaluated] = "out_of_fold"
-
-    y = label_vector(table)
-    labelled_ids = table.frame.loc[y.index, ID].astype(str).to_numpy()
-    if not trained_on(trained, labelled_ids, oof.index):
-        # another file (or a model file without its evaluation): the model never learned
-        # from these customers, so its own risks are honest
-        values, evaluated = risk.to_numpy(dtype=float).copy(), np.zeros(len(ids), dtype=bool)
-        source[:] = "model"
-        labelled_ids = labelled_ids[:0]
-    rest_mask = ~pd.Index(labelled_ids).isin(oof.index)
+    rest_mask = ~_member(labelled_ids, oof.index)
     if rest_mask.any():
-        present = [c for c in trained.features if c in table.frame.columns]
-        X = feature_frame(table.frame.loc[y.index, present], trained.features, trained.categorical)
+        present = [c for c in trained.features if c in frame.columns]
+        X = feature_frame(frame.loc[y.index, present], trained.features, trained.categorical)
         yv = y.to_numpy()
         rest = np.flatnonzero(rest_mask)
         crossed = _cross_fit(trained, X, yv, rest, folds)
@@ -144,6 +148,10 @@ def honest_risk(
         ok = where >= 0
         values[where[ok]] = crossed[ok]
         source[where[ok]] = "cross_fitted"
+    # the final model scores only the customers nobody else scored (no label yet)
+    own = np.flatnonzero(source == "model")
+    if len(own):
+        values[own] = score(trained, frame.iloc[own]).to_numpy()
 
     method = "none"
     if calibrate:
@@ -155,7 +163,7 @@ def honest_risk(
             mapped = pd.Series(cal.cross_fitted, index=preds[ID].astype(str).to_numpy())
             mapped = mapped[~mapped.index.duplicated()]
             values[evaluated] = mapped.to_numpy()[pos[evaluated]]
-    out = pd.Series(values, index=risk.index, name="risk")
+    out = pd.Series(values, index=pd.Index(ids, name=ID), name="risk")
     out.attrs["sources"] = {s: int((source == s).sum()) for s in RISK_SOURCES}
     out.attrs["calibration"] = method
     return out
@@ -166,7 +174,16 @@ def trained_on(trained: TrainedModel, labelled_ids: np.ndarray, evaluated: pd.In
     it was trained on, and every customer of its evaluation among them."""
     if len(evaluated) == 0 or len(labelled_ids) != trained.n_train:
         return False
-    return bool(evaluated.isin(labelled_ids).all())
+    return bool(_member(evaluated, labelled_ids).all())
+
+
+def _member(values, pool) -> np.ndarray:
+    """Whether each of ``values`` is in ``pool`` (ids as text).
+
+    A hash lookup through ``get_indexer``: ``Index.isin`` on Arrow-backed text compares
+    in a Python loop (0.8 s for 100,000 ids against 0.03 s this way).
+    """
+    return pd.Index(pool).unique().get_indexer(pd.Index(values)) >= 0
 
 
 def honest_note(risk: pd.Series) -> Text:

@@ -65,31 +65,63 @@ def _fit(
     return pipe
 
 
+#: Makes one fit's training data (X, y).
+_Data = Callable[[], tuple[pd.DataFrame, np.ndarray]]
+#: Makes the rows a fit then scores (None: score nothing).
+_Test = Callable[[], pd.DataFrame] | None
+
+
 def _fit_many(
     spec: ModelSpec,
-    data: Sequence[Callable[[], tuple[pd.DataFrame, np.ndarray]]],
+    data: Sequence[_Data],
     feats,
     cats,
     random_state: int,
 ) -> list[Pipeline]:
-    """One fitted pipeline per ``data()`` (X, y), in order.
+    """One fitted pipeline per ``data()`` (X, y), in order (:func:`_fit_score_many`)."""
+    return [pipe for pipe, _ in _fit_score_many(spec, [(d, None) for d in data], feats, cats,
+                                                random_state)]  # fmt: skip
+
+
+def _fit_score_many(
+    spec: ModelSpec,
+    jobs: Sequence[tuple[_Data, _Test]],
+    feats,
+    cats,
+    random_state: int,
+) -> list[tuple[Pipeline, np.ndarray | None]]:
+    """For each ``(data, test)``: the pipeline fitted on ``data()`` (X, y) and its risks
+    for the rows ``test()`` (None without ``test``), in order.
 
     Two at a time in two threads when the model allows it (:attr:`ModelSpec.
-    concurrent_fits`) and each fit uses one thread: the evaluation fit and the final fit
+    concurrent_fits`) and each fit uses one thread: the evaluation fits and the final fit
     of :func:`train` then share the two cores without OpenMP's busy-waiting (each fit has
-    its own single thread). Otherwise one after the other, as before.
+    its own single thread), and each fold is scored in its own thread right after its fit,
+    beside the next fit. Otherwise one after the other.
     """
-    if not spec.concurrent_fits or THREADS > 1 or len(data) < 2:
-        return [_fit(spec, *make(), feats, cats, random_state) for make in data]
+
+    def serial(make: _Data, test: _Test) -> tuple[Pipeline, np.ndarray | None]:
+        pipe = _fit(spec, *make(), feats, cats, random_state)
+        return pipe, (pipeline_risk(pipe, test()) if test is not None else None)
+
+    if not spec.concurrent_fits or THREADS > 1 or len(jobs) < 2:
+        return [serial(make, test) for make, test in jobs]
     from concurrent.futures import ThreadPoolExecutor
 
-    def one(make: Callable[[], tuple[pd.DataFrame, np.ndarray]]) -> Pipeline:
-        return _fit(spec, *make(), feats, cats, random_state, limit=False)
+    def one(job: tuple[_Data, _Test]) -> tuple[Pipeline, np.ndarray | None]:
+        make, test = job
+        pipe = _fit(spec, *make(), feats, cats, random_state, limit=False)
+        if test is None:
+            return pipe, None
+        rows = test()
+        # the caller holds the thread limits: predict directly (pipeline_risk enters them)
+        return pipe, (pipe.predict_proba(rows)[:, 1] if len(rows) else np.array([]))
 
     # The process-wide limits are set once here: entering and leaving them in two threads
-    # at once could leave them changed.
+    # at once could leave them changed. The largest fits start first (the final fit on
+    # every customer), so the two threads finish close together.
     with limit_threads(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="churn-fit") as pool:
-        return list(pool.map(one, data))
+        return list(pool.map(one, jobs))
 
 
 def fit_many(
@@ -103,6 +135,19 @@ def fit_many(
     two cores when the model allows it (what :func:`train` does with its evaluation and
     final fits; cross-fitting can do the same)."""
     return _fit_many(spec, data, features, categorical, random_state)
+
+
+def fit_score_many(
+    spec: ModelSpec,
+    jobs: Sequence[tuple[_Data, _Test]],
+    features: Sequence[str],
+    categorical: Sequence[str],
+    random_state: int = 0,
+) -> list[tuple[Pipeline, np.ndarray | None]]:
+    """For each ``(data, test)``: the pipeline of ``spec`` fitted on ``data()`` (X, y) and
+    its risks for the rows ``test()`` (or None), two at a time on two cores when the model
+    allows it, each fold scored in its own thread right after its fit."""
+    return _fit_score_many(spec, jobs, features, categorical, random_state)
 
 
 def train(
@@ -223,10 +268,14 @@ def _evaluate_on_hold_out(
         )
     train_m = masks[0].to_numpy()
     test_m = masks[1].to_numpy()
-    pipe, final = _fit_many(
-        spec, [lambda: (X[train_m], yv[train_m]), lambda: (X, yv)], feats, cats, random_state
+    (final, _), (_, risk) = _fit_score_many(
+        spec,
+        [(lambda: (X, yv), None), (lambda: (X[train_m], yv[train_m]), lambda: X[test_m])],
+        feats,
+        cats,
+        random_state,
     )
-    score[test_m] = pipeline_risk(pipe, X[test_m])
+    score[test_m] = risk
     fold[test_m] = 1
     return final, score, fold, test_m, []
 
@@ -249,12 +298,15 @@ def _evaluate_by_folds(
     fold = np.zeros(len(yv), dtype=int)
     fold_auc: list[float] = []
     folds = cv_folds(yv, split.folds, random_state, copies)
-    jobs: list[Callable[[], tuple[pd.DataFrame, np.ndarray]]] = [
-        lambda tr=tr: (X.iloc[tr], yv[tr]) for tr, _ in folds
+    jobs: list[tuple[_Data, _Test]] = [
+        (lambda tr=tr: (X.iloc[tr], yv[tr]), lambda te=te: X.iloc[te]) for tr, te in folds
     ]
-    *pipes, final = _fit_many(spec, [*jobs, lambda: (X, yv)], feats, cats, random_state)
-    for i, ((_, te), pipe) in enumerate(zip(folds, pipes, strict=True), start=1):
-        score[te] = pipeline_risk(pipe, X.iloc[te])
+    # the final fit first: the largest, so the two threads finish close together
+    (final, _), *fitted = _fit_score_many(
+        spec, [(lambda: (X, yv), None), *jobs], feats, cats, random_state
+    )
+    for i, ((_, te), (_, risk)) in enumerate(zip(folds, fitted, strict=True), start=1):
+        score[te] = risk
         fold[te] = i
         fold_auc.append(float(roc_auc_score(yv[te], score[te])))
     return final, score, fold, np.ones(len(yv), dtype=bool), fold_auc
