@@ -254,13 +254,16 @@ def test_two_sessions_on_the_same_bytes_read_once_and_train_once(confirmed_sampl
         reads.append(1)
         return real_read(*a, **k)
 
-    def counted_train(table, *, model, features, split):
+    def counted_train(table, *, model, features, split, **_):
         trains.append((model, tuple(features), split.kind))
         time.sleep(0.3)  # both sessions are surely inside at once
         return FakeModel(features)  # churn.model.train itself is tested in test_model.py
 
     monkeypatch.setattr(churn.contain, "read_contained", counted_read)
     monkeypatch.setattr(churn.model, "train", counted_train)
+    # training in this process, so the counting stand-in above is what runs (training in
+    # a worker process is tested in tests/test_contain_train.py)
+    monkeypatch.setenv("CHURNLENS_CONTAIN", "off")
 
     def session(i):
         frame = cache.read_dataset(ds).frame

@@ -17,11 +17,13 @@ and save a newly trained model to the session's workspace.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from churn import model as M
+from churn.contain.train import train_contained
 from churn.table import CustomerTable
 from ui import jobs
 from ui.state import RESTORED_MODEL, Confirmed
@@ -31,25 +33,64 @@ _MODELS = 8  # fitted models kept (each a few MB)
 _SMALL = 64  # small result frames
 _LISTS = 16  # per-customer frames (as long as the table)
 
-#: What identifies a trained model: (dataset key, model name, features, split kind).
-Settings = tuple[str, str, tuple[str, ...], str]
+#: What identifies a trained model: (dataset key, model name, features, split kind, the
+#: estimator's settings that replace the registry's as sorted (name, value) pairs: empty
+#: for the default model, a tuned LightGBM's ``churn.model.tuning`` result otherwise).
+Settings = tuple[str, str, tuple[str, ...], str, tuple[tuple[str, Any], ...]]
 
 
-def make_handle(conf: Confirmed, model: str, features: tuple[str, ...], split: str) -> dict:
-    """The small, serialisable settings dict the Model page keeps in ``state.MODEL``."""
-    return {"key": conf.key, "model": model, "features": tuple(features), "split": split}
+def params_key(params: Any) -> tuple[tuple[str, Any], ...]:
+    """Estimator settings (a dict, or pairs as a saved JSON handle holds them) as sorted,
+    hashable (name, value) pairs; empty for none."""
+    items = params.items() if isinstance(params, dict) else (params or ())
+    # numpy scalars (a search's results) as plain numbers: the handle is saved as JSON
+    return tuple(sorted((str(k), getattr(v, "item", lambda v=v: v)()) for k, v in items))
+
+
+def make_handle(
+    conf: Confirmed,
+    model: str,
+    features: tuple[str, ...],
+    split: str,
+    params: dict | None = None,
+) -> dict:
+    """The small, serialisable settings dict the Model page keeps in ``state.MODEL``;
+    ``params`` (a tuned LightGBM's settings) are part of it, so they key the model."""
+    handle = {"key": conf.key, "model": model, "features": tuple(features), "split": split}
+    if params:
+        handle["params"] = params_key(params)
+    return handle
 
 
 def settings_of(handle: dict) -> Settings:
-    return (handle["key"], handle["model"], tuple(handle["features"]), handle["split"])
+    return (
+        handle["key"],
+        handle["model"],
+        tuple(handle["features"]),
+        handle["split"],
+        params_key(handle.get("params")),
+    )
+
+
+def handle_params(handle: dict | None) -> dict:
+    """The estimator settings of ``handle`` ({} for the default model)."""
+    return dict(params_key((handle or {}).get("params")))
 
 
 @st.cache_resource(max_entries=_MODELS, ttl=_TTL, show_spinner=False)
 def _train(
-    key: str, model: str, features: tuple[str, ...], split: str, _table: CustomerTable
+    key: str,
+    model: str,
+    features: tuple[str, ...],
+    split: str,
+    params: tuple[tuple[str, Any], ...],
+    _table: CustomerTable,
 ) -> M.TrainedModel:
     spec = M.choose_split(_table, prefer=split)  # type: ignore[arg-type]
-    return M.train(_table, model=model, features=list(features), split=spec)
+    # in a worker process: a crash, a memory runaway or a hang costs only this job
+    return train_contained(
+        _table, model=model, features=list(features), split=spec, params=dict(params) or None
+    )
 
 
 def restored_model(handle: dict) -> M.TrainedModel | None:

@@ -45,6 +45,12 @@ PRELOAD = [
     "churn.io",
     "churn.roles",
     "churn.contain",
+    # training workers (churn.contain.train): about 2.5 s of imports saved per job, for
+    # about 110 MB more in the server (shared with its workers until they write to it)
+    "churn.model",
+    "churn.model.persistence",
+    "churn.contain.train",
+    "skops.io",
 ]
 
 

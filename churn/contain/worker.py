@@ -32,7 +32,9 @@ def child(job: dict[str, Any], pipe_w: int) -> None:
     """A forked worker: run the job, then leave without running the parent's exit code."""
     code = 70
     try:
-        _work(job, pipe_w)
+        # another job kind (``"module:function"``, e.g. training) names its own work
+        work = _target(job["work"]) if "work" in job else _work
+        work(job, pipe_w)
         code = 0
     finally:
         os._exit(code)
@@ -47,8 +49,8 @@ def _target(ref: str) -> Target:
     return obj
 
 
-def _work(job: dict[str, Any], pipe_w: int) -> None:
-    """The worker's whole life: read and send the frame, then propose and send the roles."""
+def isolate(job: dict[str, Any]) -> None:
+    """Send the worker's output to the job's log and set its backstop alarm."""
     import faulthandler
 
     # Native crash reports (and anything a reader prints) go to a file the caller logs,
@@ -63,6 +65,11 @@ def _work(job: dict[str, Any], pipe_w: int) -> None:
     # A backstop should the caller be gone (nobody left to watch): the default action of
     # SIGALRM ends the process.
     signal.alarm(int(job["seconds"]) + 10)
+
+
+def _work(job: dict[str, Any], pipe_w: int) -> None:
+    """The worker's whole life: read and send the frame, then propose and send the roles."""
+    isolate(job)
     try:
         src: Any = job["source"]
         if job["source_is_bytes"]:
