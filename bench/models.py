@@ -177,7 +177,45 @@ def reference_auc(table, feats, cats, folds) -> dict[str, float]:
     return {"lgbm_ref": best, "lgbm_ref_seconds": lgb_seconds, "logit_ref": float(np.mean(aucs))}
 
 
-def quality_rows(budget: float) -> list[dict[str, Any]]:
+def reliability_gap(y: np.ndarray, s: np.ndarray) -> float:
+    """Mean |predicted - observed| over the reliability chart's 10 bins, weighted by the
+    customers in each (the expected calibration error)."""
+    from churn.model import calibration_frame
+
+    f = calibration_frame(y, s)
+    return float(np.average((f["mean_predicted"] - f["observed_rate"]).abs(), weights=f["n"]))
+
+
+def calibration_rows(table, params: dict | None) -> list[dict[str, Any]]:
+    """The default and tuned LightGBM trained as the app does (5-fold out-of-fold scores),
+    then ``churn.model.calibration_of``: Brier score and reliability gap of the raw scores
+    and of the calibration the check chose (each score re-mapped out of fold)."""
+    from churn.model import calibration_of, choose_split, train
+
+    rows = []
+    for label, p in (("default", None), ("tuned", params)):
+        if label == "tuned" and not p:
+            continue  # the search found nothing better: the default stays
+        tm = train(table, model="lightgbm", split=choose_split(table, prefer="cv"), params=p)
+        cal = calibration_of(tm)
+        pred = tm.predictions[tm.predictions["score"].notna()]
+        y = pred["churned"].to_numpy(dtype=float)
+        raw = pred["score"].to_numpy(dtype=float)
+        rows.append(
+            {
+                "model": label,
+                "method": cal.method,
+                "brier_raw": float(np.mean((raw - y) ** 2)),
+                "brier_calibrated": float(np.mean((cal.cross_fitted - y) ** 2)),
+                "gap_raw": reliability_gap(y, raw),
+                "gap_calibrated": reliability_gap(y, cal.cross_fitted),
+                "cv_brier": cal.cv_brier,
+            }
+        )
+    return rows
+
+
+def quality_rows(budget: float, only: str | None = None) -> list[dict[str, Any]]:
     from churn.model import feature_frame, label_vector, leaderboard, resolve_features
     from churn.model.splits import cv_folds
     from churn.model.training import feature_copies
@@ -186,7 +224,12 @@ def quality_rows(budget: float) -> list[dict[str, Any]]:
     sets = []
     if TELCO.is_file():
         sets.append(("Telco (7,043)", pd.read_csv(TELCO)))
-    sets.append(("generated, signal + interactions (20,000)", generated()))
+    if only == "telco":
+        sets = sets[:1]
+    if only != "telco":
+        sets.append(("generated, signal + interactions (20,000)", generated()))
+    if only == "generated":
+        sets = sets[-1:]
     rows = []
     for name, frame in sets:
         table = table_of(frame)
@@ -217,6 +260,7 @@ def quality_rows(budget: float) -> list[dict[str, Any]]:
                 "budget": budget,
                 "params": result.params,
                 "trials": len(result.trials),
+                "calibration": calibration_rows(table, result.params if result.improved else None),
                 "load": os.getloadavg()[0],
             }
         )
@@ -336,6 +380,14 @@ def tune_speed(data: Path) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- report
+def cv_words(briers: dict[str, float]) -> str:
+    """The check's cross-validated Brier scores, none / sigmoid / isotonic."""
+    return " / ".join(f"{briers[m]:.4f}" if m in briers else "-" for m in CV_METHODS)
+
+
+CV_METHODS = ("none", "sigmoid", "isotonic")
+
+
 def markdown(quality, speed, tuning, started) -> str:
     from bench.run import machine  # the one description of the machine the benches share
 
@@ -344,7 +396,7 @@ def markdown(quality, speed, tuning, started) -> str:
     lines = [
         f"## Models: tuning, monotone warning signs, speed (issue 18, {started:%Y-%m-%d %H:%M} UTC)",
         "",
-        f"`python bench/models.py all`. Machine: {cpu}, {cores} cores, Python "
+        f"`python bench/models.py {' '.join(sys.argv[1:]) or 'all'}`. Machine: {cpu}, {cores} cores, Python "
         f"{platform.python_version()}; shared with other work: load average "
         f"{os.getloadavg()[0]:.1f} at the end (per-row load below).",
         "",
@@ -367,6 +419,26 @@ def markdown(quality, speed, tuning, started) -> str:
         lines += [
             "",
             "Tuned settings: " + "; ".join(f"{r['data']}: {r['params']}" for r in quality),
+            "",
+            "### Calibration (5-fold out-of-fold scores; the map `churn.model.calibration` "
+            "chose, each score re-mapped out of fold)",
+            "",
+            "| Data | Model | Calibration chosen | Brier raw | Brier calibrated | "
+            "Reliability gap raw | Reliability gap calibrated | CV Brier none / sigmoid / "
+            "isotonic |",
+            "|---|---|---|---:|---:|---:|---:|---|",
+        ]
+        for r in quality:
+            for c in r.get("calibration", []):
+                lines.append(
+                    f"| {r['data']} | {c['model']} | {c['method']} | {c['brier_raw']:.4f} | "
+                    f"{c['brier_calibrated']:.4f} | {c['gap_raw']:.4f} | "
+                    f"{c['gap_calibrated']:.4f} | {cv_words(c['cv_brier'])} |"
+                )
+        lines += [
+            "",
+            "Reliability gap: mean |predicted - observed churn| over the reliability chart's "
+            "10 bins, weighted by customers (expected calibration error).",
             "",
         ]
     if speed:
@@ -409,9 +481,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--budget", type=float, default=20.0)
     p.add_argument("--out", help="append the section to this markdown file")
+    p.add_argument("--only", choices=("telco", "generated"), help="quality on one data set")
     args = p.parse_args(argv)
     started = dt.datetime.now(dt.UTC)
-    quality = quality_rows(args.budget) if args.what in ("quality", "all") else []
+    quality = quality_rows(args.budget, args.only) if args.what in ("quality", "all") else []
     speed = speed_rows(Path(args.data), args.repeat) if args.what in ("speed", "all") else []
     tuning = tune_speed(Path(args.data)) if args.what in ("speed", "all") else None
     text = markdown(quality, speed, tuning, started)

@@ -81,13 +81,16 @@ def _explainer(settings, _tm, _table):
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
-def _what_if(settings, customer, changes, lang, move_linked, _tm, _table, _space) -> W.WhatIfResult:
+def _what_if(
+    settings, customer, changes, lang, move_linked, _h, _tm, _table, _space
+) -> W.WhatIfResult:
     ex = _explainer(settings, _tm, _table)
     return W.what_if(
         _tm, _table, customer, dict(changes), space=_space, explain=ex is not None,
         lang=lang, explainer=ex, move_linked=move_linked,
         links=_links(settings, _tm, _table), groups=_groups(settings, _tm, _table),
         reference=_reference(settings, _tm, _table),
+        risk=cm.scores(_h, _tm, _table),  # honest "now", as the segment what-if
     )  # fmt: skip
 
 
@@ -105,12 +108,14 @@ def _reference(settings, _tm, _table):
 def what_if(
     h, tm, table, sp, customer: str, changes: dict, lang: str, move_linked: bool = True
 ) -> W.WhatIfResult:
-    """``churn.whatif.what_if`` with how the reasons moved (when explanations exist).
+    """``churn.whatif.what_if`` with how the reasons moved (when explanations exist); the
+    risk now is the customer's honest risk (:func:`ui.cache_model.scores`) and the risk
+    after it shifted by the model's change, as in :func:`segment`.
 
     ``move_linked``: numbers that go with a changed category move with it (the page's
     checkbox)."""
     items = tuple(sorted((k, v) for k, v in changes.items()))
-    return _what_if(cm.settings_of(h), customer, items, lang, bool(move_linked), tm, table, sp)
+    return _what_if(cm.settings_of(h), customer, items, lang, bool(move_linked), h, tm, table, sp)
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)

@@ -189,6 +189,10 @@ class WhatIfResult:
         (``[{column, before, after, linked_to, eta_sq}]``, see :func:`what_if`); ``after``
         already includes them. Empty when the option is off or nothing is linked.
     move_linked : whether linked features were allowed to move.
+    model_before, model_after : the model's own risks of the real and the changed row.
+    honest : ``before`` is the customer's honest (out-of-fold) risk and ``after`` that
+        risk moved by the model's change (:func:`churn.model.shift_risk`); else both are
+        the model's own risks.
     """
 
     customer: str
@@ -201,6 +205,19 @@ class WhatIfResult:
     reasons_after: pd.DataFrame | None = field(default=None, repr=False)
     linked_changes: list[dict[str, Any]] = field(default_factory=list)
     move_linked: bool = True
+    model_before: float | None = None
+    model_after: float | None = None
+    honest: bool = False
+
+    def note(self) -> str:
+        """One sentence: where "now" and "after" come from."""
+        if self.honest:
+            return msg(
+                "Risk now is this customer's out-of-fold risk (from models that did not learn "
+                "from them, as in the counts elsewhere); the new risk moves it by the change "
+                "the model predicts for these edits."
+            )
+        return msg("Risks are the model's own scores of this customer.")
 
     def to_dict(self) -> dict[str, Any]:
         """``{customer, before, after, delta, changes, move_linked, linked_changes}`` (what
@@ -230,6 +247,7 @@ def what_if(
     links: pd.DataFrame | None = None,
     groups: ReferenceGroups | None = None,
     reference: Any = None,
+    risk: pd.Series | None = None,
 ) -> WhatIfResult:
     """Risk of one customer before and after changing some of their features.
 
@@ -258,12 +276,15 @@ def what_if(
     links : a precomputed :func:`linked_features` (computed when omitted).
     groups : a precomputed :func:`reference_groups` (computed when needed and omitted).
     reference : a :func:`churn.explain.make_reference` result for the reason texts.
+    risk : honest risks per ``customer_id`` (:func:`churn.model.honest_risk`). When the
+        customer has one, ``before`` is it and ``after`` is it shifted by the model's change
+        (:func:`churn.model.shift_risk`), as :func:`segment_scenario` does.
 
     Returns
     -------
     WhatIfResult
     """
-    from churn.model import feature_frame, score
+    from churn.model import feature_frame, score, shift_risk
 
     space = feature_space(table, trained) if space is None else space
     row = customer_rows(table, customer_id)
@@ -280,7 +301,7 @@ def what_if(
         set_linked(changed, plan)
         linked = linked_list(X0, plan, links)
     both = pd.concat([row, changed], ignore_index=True)
-    risk = score(trained, both).to_numpy()
+    scores = score(trained, both).to_numpy(dtype=float)
     X = feature_frame(both, trained.features, trained.categorical)
     listed = []
     for col in changes:
@@ -290,9 +311,14 @@ def what_if(
     moved = rb = ra = None
     if explain:
         moved, rb, ra = _reasons_moved(trained, table, both, lang, explainer, reference)
-    before, after = float(risk[0]), float(risk[1])
+    model_before, model_after = float(scores[0]), float(scores[1])
+    before, after, honest = model_before, model_after, False
+    customer = str(row[ID].iloc[0])
+    if risk is not None and customer in risk.index and not pd.isna(risk[customer]):
+        before, honest = float(risk[customer]), True
+        after = float(shift_risk(np.array([before]), scores[:1], scores[1:])[0])
     return WhatIfResult(
-        customer=str(row[ID].iloc[0]),
+        customer=customer,
         before=before,
         after=after,
         delta=after - before,
@@ -302,6 +328,9 @@ def what_if(
         reasons_after=ra,
         linked_changes=linked,
         move_linked=bool(move_linked),
+        model_before=model_before,
+        model_after=model_after,
+        honest=honest,
     )
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.support.shown import shown_cells
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "4_Model.py")
 SAMPLE = ROOT / "data" / "sample" / "subscriptions.csv"
@@ -150,7 +152,8 @@ def test_time_split_leaderboard_and_new_file_scoring():
     )
     at.run()
     assert not _problems(at), _problems(at)
-    shown = at.dataframe[-1].value
-    assert len(shown) == 20 and shown["risk"].between(0, 1).all()
+    shown = at.dataframe[-1].value  # risk shown as percent: 0..100, one decimal
+    assert len(shown) == 20 and shown["risk"].between(0, 100).all() and shown["risk"].max() > 1
+    assert shown_cells(at.dataframe[-1])["risk"].str.fullmatch(r"\d{1,3}\.\d %").all()
     assert shown["risk"].is_monotonic_decreasing
     assert any("Scored 40 customers" in str(c.value) for c in at.caption)

@@ -39,6 +39,10 @@ def test_whatif_page_on_the_sample():
     customer = at.selectbox(key="whatif.customer").value
     before = _metric(at, "Risk now")
     assert _metric(at, "Risk with the changes") == before  # nothing changed yet
+    # "Risk now" is the honest (out-of-fold) risk the picker shows, and the page says so
+    pick = at.selectbox(key="whatif.customer")
+    assert before == pick.format_func(pick.value).rsplit("risk ", 1)[1]
+    assert any("out-of-fold risk" in c.value for c in at.caption)
     # fixed features are locked, actionable ones are not
     assert at.selectbox(key=f"whatif.f.0.{customer}.region").disabled
     assert not at.selectbox(key=f"whatif.f.0.{customer}.contract").disabled
@@ -66,7 +70,7 @@ def test_whatif_page_on_the_sample():
     compared = at.dataframe[-1].value
     assert list(compared["Scenario"]) == ["fewer problems", "other plan"]
     # the change is in percentage points, like the metric; counts read as whole numbers
-    points = (compared["Risk after"] - compared["Risk before"]) * 100
+    points = compared["Risk after"] - compared["Risk before"]  # both shown as percent
     assert (compared["Change (points)"] - points).abs().max() < 1e-9
     assert "0.0" not in set(compared["failed_payments_90d"])
     assert (compared["Customer"] == customer).all()

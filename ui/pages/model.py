@@ -24,6 +24,7 @@ from ui.i18n import fmt_date, fmt_int, fmt_money, fmt_pct, lib_text, model_name,
 from ui.pages.model_tune import tune_section
 from ui.state import MODEL, Confirmed, get_confirmed, keep_choice
 from ui.streamlit_words import uploader_note
+from ui.tables import percent_view
 from ui.widgets import customer_columns, fast, option_labels, page_header, require_table, show_table
 
 
@@ -97,7 +98,7 @@ def train_section(conf: Confirmed, features: list[str], model: str, split: str) 
     if not handle or handle.get("key") != conf.key:
         st.info(t("model.press_train"), icon=":material/touch_app:")
         st.stop()
-    if cm.make_handle(conf, model, tuple(features), split) != handle:
+    if cm.make_handle(conf, model, tuple(features), split, cm.handle_params(handle)) != handle:
         st.caption(t("model.settings_changed"))
     return handle
 
@@ -254,14 +255,13 @@ def scores_section(handle: dict, tm: M.TrainedModel, table: CustomerTable, conf:
         st.caption(t("model.upload_done", n=fmt_int(len(scored)), name=upload.name))
         for note in notes:  # other settings than the model's: say what differs
             st.warning(lib_text(note), icon=":material/tune:")
+        shown, pct = percent_view(
+            scored.sort_values("risk_rank").head(20), ["risk"], {"risk": t("model.col_risk")}
+        )
         show_table(
-            scored.sort_values("risk_rank").head(20),
+            shown,
             hide_index=True,
-            column_config=customer_columns()
-            | {
-                "risk": st.column_config.NumberColumn(t("model.col_risk"), format="percent"),
-                "risk_rank": t("model.col_risk_rank"),
-            },
+            column_config=customer_columns() | pct | {"risk_rank": t("model.col_risk_rank")},
         )
         st.download_button(
             t("model.dl_upload"),

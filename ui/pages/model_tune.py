@@ -10,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from churn.table import CustomerTable
+from ui import cache_model as cm
 from ui import cache_tune as ct
 from ui.i18n import lib_text, model_name, t
-from ui.state import Confirmed
+from ui.state import MODEL, Confirmed
 from ui.widgets import show_table
 
 #: The seconds the budget box offers first (the library's default).
@@ -20,7 +21,10 @@ DEFAULT_BUDGET = 20
 
 
 def tune_section(conf: Confirmed, table: CustomerTable, handle: dict) -> None:
-    """Tune on request; the comparison with the default stays on screen for this run."""
+    """Which model is in use (default or tuned, and a way back); tune on request: the
+    comparison with the default stays on screen for this run, with a button that makes the
+    tuned model the one every page uses."""
+    in_use_section(conf, handle)
     with st.expander(t("model_tune.head")):
         st.caption(t("model_tune.caption"))
         budget = st.number_input(
@@ -46,6 +50,40 @@ def tune_section(conf: Confirmed, table: CustomerTable, handle: dict) -> None:
         st.markdown(t("model_tune.compare_head"))
         show_table(tuned_display(board), hide_index=True, width="stretch")
         st.caption(t("model_tune.params", **settings_words(result.params)))
+        if cm.handle_params(handle) != dict(cm.params_key(result.params)):
+            st.button(
+                t("model_use.use"),
+                key="model_use.use",
+                help=t("model_use.use_help"),
+                type="primary",
+                on_click=use_model,
+                args=(conf, handle, dict(result.params)),
+            )
+
+
+def in_use_section(conf: Confirmed, handle: dict) -> None:
+    """One line saying which model every page uses; with a tuned one, the way back."""
+    params = cm.handle_params(handle)
+    if not params:
+        st.caption(t("model_use.in_use_default", model=model_name(handle["model"])))
+        return
+    st.info(
+        t(
+            "model_use.in_use_tuned",
+            model=t("model_tune.tuned_name", model="LightGBM"),
+            **settings_words(params),
+        ),
+        icon=":material/tune:",
+    )
+    st.button(t("model_use.back"), key="model_use.back", on_click=use_model, args=(conf, handle))
+
+
+def use_model(conf: Confirmed, handle: dict, params: dict | None = None) -> None:
+    """Make LightGBM with ``params`` (None: the default settings of the handle's model) the
+    model of the session: the handle keys the trained model, so every page follows."""
+    model = "lightgbm" if params else handle["model"]
+    feats, split = tuple(handle["features"]), handle["split"]
+    st.session_state[MODEL] = cm.make_handle(conf, model, feats, split, params)
 
 
 def tune_progress(bar: Any) -> Callable[[int, int, str], None]:

@@ -29,6 +29,7 @@ from ui.i18n import current_lang, fmt_int, fmt_money, fmt_pct, model_name, t
 from ui.pages import whatif_words as words
 from ui.pages.data_amount import value_caption
 from ui.state import MODEL, SCENARIOS, Confirmed, get_confirmed, get_dataset, keep_choice
+from ui.tables import percent_column, percent_view
 from ui.widgets import fast, fixed_labels, option_labels, page_header, require_table
 
 
@@ -104,6 +105,7 @@ def customer_section(
         delta_color="inverse",
     )
     m3.metric(t("whatif.n_changes"), fmt_int(len(res.changes)))
+    st.caption(res.note())
     if res.changes:
         st.caption(words.option_words(res.changes))
         linked_note = (
@@ -184,13 +186,15 @@ def scenarios_section(res: W.WhatIfResult, lab: dict) -> None:
             st.warning(t("whatif.need_name"))
     if store:
         compared = compare_scenarios(list(store.values()))
-        pct = st.column_config.NumberColumn(format="percent")
+        shown, _ = percent_view(
+            words.compare_display(compared), [t("whatif.col_before"), t("whatif.col_after")]
+        )
         st.dataframe(
-            words.compare_display(compared),
+            shown,
             hide_index=True,
             column_config={
-                t("whatif.col_before"): pct,
-                t("whatif.col_after"): pct,
+                t("whatif.col_before"): percent_column(),
+                t("whatif.col_after"): percent_column(),
                 t("whatif.col_delta"): st.column_config.NumberColumn(format="%+.1f"),
             },
         )
