@@ -37,6 +37,7 @@ sees.
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 
 import numpy as np
@@ -45,6 +46,7 @@ import streamlit as st
 
 from churn.errors import ChurnDataError
 from churn.table import CustomerTable
+from churn.text import from_json, to_json
 from ui import jobs
 from ui.state import Confirmed, Dataset
 
@@ -67,8 +69,14 @@ def _shallow(obj, **changes):
     return dataclasses.replace(obj, frame=obj.frame.copy(deep=False), **changes)
 
 
+#: The name the shared read is given. The reader takes the file's kind from its bytes and
+#: uses the name only in its sentences, so the same bytes under thirty names are read once
+#: (keyed on content hash + sheet) and each session's own name is put back afterwards.
+_SHARED_NAME = "<shared-upload>"
+
+
 @st.cache_resource(max_entries=_FRAMES, ttl=_TTL, show_spinner=False)
-def _read(content_hash: str, name: str, sheet: str | None, _data: bytes):
+def _read(content_hash: str, sheet: str | None, _data: bytes):
     """(ReadResult, proposed roles, None), or (None, None, the error as JSON).
 
     One worker process reads the file and proposes its roles (``churn.contain``), so a
@@ -79,45 +87,57 @@ def _read(content_hash: str, name: str, sheet: str | None, _data: bytes):
     from churn.contain import read_contained
 
     try:
-        res, roles = read_contained(_data, name=name, sheet=sheet)
+        res, roles = read_contained(_data, name=_SHARED_NAME, sheet=sheet)
     except ChurnDataError as exc:
         if getattr(exc, "reason", None) == "time":
             raise  # a busy machine may be the cause: the next attempt reads again
         return None, None, exc.to_json()
     _freeze(res.frame)
     if sheet is None and res.sheet is not None:
-        _remember_sheet(content_hash, name, res.sheet)
+        _remember_sheet(content_hash, res.sheet)
     return res, roles, None
 
 
-#: (content hash, name) -> the sheet a read without a sheet picked. Asking for that sheet
-#: by name reuses the same entry (same frame, same roles) instead of reading it again.
-_PICKED: dict[tuple[str, str], str] = {}
+#: content hash -> the sheet a read without a sheet picked. Asking for that sheet by name
+#: reuses the same entry (same frame, same roles) instead of reading it again.
+_PICKED: dict[str, str] = {}
 
 
 _PICKED_LOCK = threading.Lock()
 
 
-def _remember_sheet(content_hash: str, name: str, sheet: str) -> None:
+def _remember_sheet(content_hash: str, sheet: str) -> None:
     with _PICKED_LOCK:
-        _PICKED[(content_hash, name)] = sheet
+        _PICKED[content_hash] = sheet
         while len(_PICKED) > 4 * _FRAMES:
             _PICKED.pop(next(iter(_PICKED)))
 
 
+def _relabel(value, name: str):
+    """``value`` (JSON data of ``churn.text.to_json``) with the shared name replaced by
+    the session's own file name."""
+    text = json.dumps(value)
+    if _SHARED_NAME not in text:
+        return value
+    return json.loads(text.replace(_SHARED_NAME, json.dumps(name or "")[1:-1]))
+
+
 def _entry(content_hash: str, name: str, sheet: str | None, data: bytes):
-    if sheet is not None and _PICKED.get((content_hash, name)) == sheet:
+    if sheet is not None and _PICKED.get(content_hash) == sheet:
         sheet = None
     res, roles, error = jobs.once(
-        ("read", content_hash, name, sheet), lambda: _read(content_hash, name, sheet, data)
+        ("read", content_hash, sheet), lambda: _read(content_hash, sheet, data)
     )
     if error is not None:
-        raise ChurnDataError.from_json(error)
+        raise ChurnDataError.from_json(_relabel(error, name))
+    if any(_SHARED_NAME in str(note) for note in res.notes):
+        res = dataclasses.replace(res, notes=from_json(_relabel(to_json(res.notes), name)))
     return res, roles
 
 
 def read(content_hash: str, name: str, sheet: str | None, _data: bytes):
-    """Read an uploaded file (``churn.io.read_table``), keyed on its content hash."""
+    """Read an uploaded file (``churn.io.read_table``), keyed on its content hash and
+    sheet (the name only labels the sentences: the same bytes under two names read once)."""
     return _shallow(_entry(content_hash, name, sheet, _data)[0])
 
 

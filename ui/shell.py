@@ -15,6 +15,7 @@ from ui import workspace
 from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGES, t
 from ui.nav import sidebar_menu
 from ui.state import get_confirmed, get_dataset, init_defaults
+from ui.watchers import stop_polling
 
 
 def _language_selector() -> None:
@@ -53,6 +54,7 @@ def bootstrap(page: str) -> None:
     ``page`` is the page's i18n namespace (``home``, ``data``, ...); its ``title`` key
     names the browser tab.
     """
+    stop_polling()  # Streamlit's config poller: none in production (ui/watchers.py)
     init_defaults()
     st.set_page_config(
         page_title=f"{t(page + '.title')} · ChurnLens",

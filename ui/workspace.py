@@ -52,7 +52,7 @@ from churn.workspace import (
     carry_series,
     is_valid_id,
 )
-from ui import cache
+from ui import cache, save_parts
 from ui import cache_model as cm
 from ui.errors import incident
 from ui.i18n import error_message, fmt_date, fmt_int, lib_text, t
@@ -148,7 +148,9 @@ def _handle_settings(handle: dict | None) -> list | None:
     """A model handle as a JSON-comparable list (None when there is no model)."""
     if not handle:
         return None
-    return [handle["key"], handle["model"], list(handle["features"]), handle["split"]]
+    # a tuned model's settings are part of what identifies it (ui.cache_model.settings_of)
+    params = [list(p) for p in cm.params_key(handle.get("params"))]
+    return [handle["key"], handle["model"], list(handle["features"]), handle["split"], params]
 
 
 # --------------------------------------------------------------------------- restore
@@ -182,6 +184,8 @@ def restore(ws_id: str, s: WorkspaceStore | None = None) -> bool:
     handle = dict(ws.model_handle or {})
     if ws.model is not None and conf is not None and handle.get("key") == conf.key:
         handle["features"] = tuple(handle["features"])
+        if handle.get("params"):  # JSON gives lists; the handle keeps hashable pairs
+            handle["params"] = cm.params_key(handle["params"])
         st.session_state[MODEL] = handle
         st.session_state[RESTORED_MODEL] = (cm.settings_of(handle), ws.model)
         # The Model page's choices show what was trained (widgets without a default).
@@ -242,7 +246,8 @@ def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> s
     and its ``handle``) or ``"scenario"`` (after ``ui.state.SCENARIOS`` changed). The
     first save of a file creates a workspace, later saves update it; the URL then
     carries ``?ws=<id>``. Does nothing without a confirmed dataset, and when a model is
-    already saved under the same settings it is not written again. A failure never
+    already saved under the same settings it is not written again; of the other parts only
+    those that changed since this session's last save are written (none: no write). A failure never
     breaks the page: it is logged and shown as a short message.
     """
     s = store()
@@ -275,6 +280,9 @@ def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> s
         parts.update(rows=table.rows_in, customers=table.n_customers)
     except Exception:  # noqa: BLE001 - counts are a nicety; the save must still happen
         pass
+    digests, full = save_parts.digests(parts), dict(parts)
+    if same:  # only the parts that changed since the last save of this session
+        parts = save_parts.changed_only(parts, saved.get("parts") or {}, digests)
     stored = saved.get("model") if same else None
     if want != stored:
         if want is None:
@@ -285,11 +293,15 @@ def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> s
             stored = want
         # else: the model is saved when trained_model next hands it out
     try:
+        if same and not parts:
+            return ws_id  # nothing changed since the last save: no write
         if same and s.exists(ws_id):
-            # the series of snapshots in its settings stays (churn.workspace.snapshots)
-            parts["settings"] = carry_series(s, ws_id, parts["settings"])
+            if "settings" in parts:
+                # the series of snapshots in its settings stays (churn.workspace.snapshots)
+                parts["settings"] = carry_series(s, ws_id, parts["settings"])
             s.save(ws_id, **parts)
         else:
+            parts = {**full, **parts}  # a new workspace gets every part
             parts.setdefault("model", None)
             if parts["model"] is None:
                 parts.pop("model_handle", None)
@@ -313,7 +325,12 @@ def autosave(reason: str, *, model: Any = None, handle: dict | None = None) -> s
         return None
     st.session_state[WORKSPACE] = ws_id
     _own(ws_id)
-    st.session_state[_SAVED] = {"id": ws_id, "hash": ds.content_hash, "model": stored}
+    st.session_state[_SAVED] = {
+        "id": ws_id,
+        "hash": ds.content_hash,
+        "model": stored,
+        "parts": digests,
+    }
     st.session_state[_TRIED] = ws_id
     st.query_params[PARAM] = ws_id
     return ws_id
