@@ -73,6 +73,22 @@ def test_a_time_split_cross_fits_the_customers_outside_the_hold_out():
     assert "cross-fitted" in M.honest_note(risk)
 
 
+def test_many_customers_to_cross_fit_take_two_folds(monkeypatch):
+    """From LARGE_CROSS_FIT customers outside the hold-out, the default is two folds (the
+    same risks as folds=2, other risks than three folds); below it, three."""
+    import churn.model.honest as H
+
+    table = make_table(500, seed=4, dates=True)
+    trained = M.train(table, model="logistic")
+    rest = 500 - trained.split.n_test
+    two = M.honest_risk(trained, table, calibrate=False, folds=2)
+    three = M.honest_risk(trained, table, calibrate=False, folds=3)
+    assert not np.allclose(two, three)
+    assert np.allclose(M.honest_risk(trained, table, calibrate=False), three)
+    monkeypatch.setattr(H, "LARGE_CROSS_FIT", rest)
+    assert np.allclose(M.honest_risk(trained, table, calibrate=False), two)
+
+
 def _independent_cv_brier(y: np.ndarray, s: np.ndarray, seed: int = 0) -> dict[str, float]:
     """The cross-validated Brier score of raw, Platt and isotonic maps, computed here."""
     logit = np.log(np.clip(s, 1e-6, 1 - 1e-6) / (1 - np.clip(s, 1e-6, 1 - 1e-6)))

@@ -69,6 +69,7 @@ from churn.model.features import (
 )
 from churn.model.honest import (
     CROSS_FIT_FOLDS,
+    LARGE_CROSS_FIT,
     expected_among_active,
     honest_note,
     honest_risk,
@@ -110,6 +111,7 @@ __all__ = [
     "ALLOWED_TYPES",
     "CALIBRATION_METHODS",
     "CROSS_FIT_FOLDS",
+    "LARGE_CROSS_FIT",
     "Calibration",
     "calibration_of",
     "choose_calibration",

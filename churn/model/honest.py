@@ -10,8 +10,9 @@ campaign returns, the at-risk list) therefore use :func:`honest_risk`:
   the hold-out under a time split) get their out-of-fold score
   (:attr:`TrainedModel.predictions`);
 - the other labelled customers (the earlier starters of a time split, fitted on by both
-  models) are *cross-fitted*: split into :data:`CROSS_FIT_FOLDS` folds, each scored by the
-  same model fitted on every other labelled customer;
+  models) are *cross-fitted*: split into :data:`CROSS_FIT_FOLDS` folds (two from
+  :data:`LARGE_CROSS_FIT` such customers), each scored by the same model fitted on every
+  other labelled customer;
 - customers the model never learned from (no label yet) get the final model's risk.
 
 Then, when the reliability check calls for it (:mod:`churn.model.calibration`), the
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = [
     "CROSS_FIT_FOLDS",
+    "LARGE_CROSS_FIT",
     "RISK_SOURCES",
     "expected_among_active",
     "honest_note",
@@ -50,6 +52,10 @@ __all__ = [
 
 #: Folds for cross-fitting labelled customers outside the evaluation (time split).
 CROSS_FIT_FOLDS = 3
+#: From this many customers to cross-fit, two folds: each fold's model still learns from
+#: half of them and every evaluated customer (tens of thousands of rows), and on two cores
+#: the two fits are one round instead of two.
+LARGE_CROSS_FIT = 20_000
 #: Where a customer's risk comes from (``attrs["sources"]`` of :func:`honest_risk`).
 RISK_SOURCES = ("out_of_fold", "cross_fitted", "model")
 
@@ -96,7 +102,7 @@ def honest_risk(
     table: CustomerTable,
     *,
     calibrate: bool = True,
-    folds: int = CROSS_FIT_FOLDS,
+    folds: int | None = None,
     calibration: Calibration | None = None,
 ) -> pd.Series:
     """Every customer's risk (0..1) from a model that did not learn from them.
@@ -106,7 +112,8 @@ def honest_risk(
     trained : the model trained on ``table`` (its predictions hold the evaluation scores).
     table : the customer table.
     calibrate : re-map the risks when the reliability check calls for it.
-    folds : folds for cross-fitting labelled customers outside the evaluation.
+    folds : folds for cross-fitting labelled customers outside the evaluation (default
+        :data:`CROSS_FIT_FOLDS`, or 2 from :data:`LARGE_CROSS_FIT` of them).
     calibration : a precomputed :func:`calibration_of` ``trained``.
 
     Returns
@@ -143,6 +150,8 @@ def honest_risk(
         X = feature_frame(frame.loc[y.index, present], trained.features, trained.categorical)
         yv = y.to_numpy()
         rest = np.flatnonzero(rest_mask)
+        if folds is None:
+            folds = 2 if len(rest) >= LARGE_CROSS_FIT else CROSS_FIT_FOLDS
         crossed = _cross_fit(trained, X, yv, rest, folds)
         where = pd.Index(ids).get_indexer(labelled_ids[rest])
         ok = where >= 0
