@@ -6,7 +6,9 @@ The browser run itself is the bench (minutes of Chromium); these are its pure pa
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,32 @@ def test_profile_counts_busy_samples_only(room, tmp_path):
         ("save (churn/workspace/store.py)", 0.25),
     ]
     assert room.profile_top(tmp_path / "missing.txt") == {}
+
+
+def test_cpu_of_a_process_tree_counts_its_children(room):
+    """tree_cpu: this process's CPU seconds, growing with work done here and in a child
+    that was waited for (its cutime)."""
+    import subprocess
+
+    before = room.tree_cpu(os.getpid())
+    t0 = time.process_time()
+    while time.process_time() - t0 < 0.3:
+        pass
+    subprocess.run([sys.executable, "-c", "sum(range(30_000_000))"], check=True)
+    after = room.tree_cpu(os.getpid())
+    assert after - before >= 0.5  # 0.3 s here and the child's loop (about 0.5 s or more)
+    cpu = room.machine_cpu()
+    assert set(cpu) == {"normal", "nice", "system", "idle"} and cpu["normal"] > 0
+
+
+def test_cpu_line_says_where_the_time_went(room):
+    res = {
+        "cores": 2,
+        "wall": 100.0,
+        "cpu_server": 30.0,
+        "cpu_machine": {"normal": 40.0, "nice": 120.0, "system": 20.0, "idle": 20.0},
+    }
+    assert room.cpu_line(res) == (
+        "CPU during the walk (2 cores x 100 s = 200 s): the server and its workers 30 s; "
+        "at nice 19 (the browsers) 120 s; other user time 10 s; system 20 s; idle 20 s."
+    )
