@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
 from dataclasses import fields
 from pathlib import Path
@@ -20,6 +19,9 @@ from typing import Any
 import churn.io
 from churn.contain.limits import WorkerLimits, contained, footprint, unsafe_error
 from churn.contain.process import Stopped, Worker
+from churn.contain.scratch import log_tail as _log_tail
+from churn.contain.scratch import scratch_dir as _scratch_dir
+from churn.contain.scratch import scratch_file as _scratch_file
 from churn.contain.transport import read_frame
 from churn.contain.watchdog import cpu_seconds
 from churn.contain.worker import Target
@@ -177,39 +179,3 @@ def _result(answer: dict[str, Any], job: dict[str, Any]) -> ReadResult:
 def _roles(answer: dict[str, Any]) -> ColumnRoles:
     """The roles the worker proposed, from JSON."""
     return ColumnRoles(**{k: from_json(v) for k, v in answer["roles"].items()})
-
-
-def _scratch_dir(need: int) -> str:
-    """``/dev/shm`` (memory, no disk) when it has room for ``need`` bytes, else the temp dir."""
-    shm = "/dev/shm"
-    try:
-        st = os.statvfs(shm)
-        if os.access(shm, os.W_OK) and st.f_bavail * st.f_frsize > need:
-            return shm
-    except OSError:
-        pass
-    return tempfile.gettempdir()
-
-
-def _scratch_file(folder: str, what: str, made: list[str]) -> str:
-    """A new private file in ``folder`` (its path is added to ``made``)."""
-    fd, p = tempfile.mkstemp(prefix=f"churnlens-{what}-", dir=folder)  # mode 0600
-    os.close(fd)
-    made.append(p)
-    return p
-
-
-def _log_tail(p: str, limit: int = 8000) -> str:
-    """The worker's log file as text: its first and last ``limit // 2`` bytes when longer.
-
-    A crash report starts with what happened ("Fatal Python error: Segmentation fault")
-    and can end with a long list of loaded extension modules: keep both ends.
-    """
-    try:
-        with open(p, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return ""
-    if len(data) > limit:
-        data = data[: limit // 2] + b"\n...\n" + data[-(limit // 2) :]
-    return data.decode("utf-8", "replace").strip()

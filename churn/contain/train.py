@@ -23,7 +23,6 @@ import dataclasses
 import importlib
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -32,6 +31,7 @@ import pandas as pd
 
 from churn.contain.limits import GB, WorkerLimits, contained
 from churn.contain.process import Stopped, Worker
+from churn.contain.scratch import log_tail, scratch_dir, scratch_file
 from churn.contain.transport import read_frame, send_answer, write_frame
 from churn.errors import ChurnDataError
 from churn.io.limits import size_text
@@ -107,11 +107,11 @@ def train_contained(
         raise ValueError("target must be a module-level function (the worker imports it)")
     size = int(table.frame.memory_usage(deep=True).sum())
     cap = int(min(worker.memory, max(TRAIN_FLOOR, TRAIN_FACTOR * size)))
-    folder = _scratch_dir(3 * size + 64 * 1000**2)
+    folder = scratch_dir(3 * size + 64 * 1000**2)
     made: list[str] = []
     try:
         t0 = time.perf_counter()
-        frame_path = _scratch(folder, "table", made)
+        frame_path = scratch_file(folder, "train-table", made)
         frame = table.frame
         if not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0):
             frame = frame.reset_index(drop=True)  # the model keeps ids, not the index
@@ -128,9 +128,9 @@ def train_contained(
                 "split": None if split is None else split_json(split),
                 "params": to_json(params),  # numpy numbers of a tuning become plain ones
             },
-            "model_out": _scratch(folder, "model", made),
-            "preds_out": _scratch(folder, "preds", made),
-            "log": _scratch(folder, "log", made),
+            "model_out": scratch_file(folder, "train-model", made),
+            "preds_out": scratch_file(folder, "train-preds", made),
+            "log": scratch_file(folder, "train-log", made),
             "seconds": worker.seconds,
         }
         send_seconds = time.perf_counter() - t0
@@ -181,7 +181,7 @@ def _run(job: dict[str, Any], cap: int, worker: WorkerLimits, method: str | None
             "Training was stopped (%s): exit status %s, %.1f s, peak resident memory %s "
             "bytes, cap %s bytes. Worker output:\n%s",
             stop.reason, stop.run.status, stop.run.seconds, stop.run.peak, cap,
-            _log_text(job["log"]) or "(none)",
+            log_tail(job["log"]) or "(none)",
         )  # fmt: skip
         raise training_error(stop.reason, cap=cap, worker=worker) from None
 
@@ -331,37 +331,3 @@ def _answer(trained: Any, job: dict[str, Any], pipe_w: int, *, rebuild: float, t
         "save_seconds": time.perf_counter() - t0,
     }
     send_answer(pipe_w, answer)
-
-
-# --------------------------------------------------------------------------------------
-# Scratch files
-# --------------------------------------------------------------------------------------
-
-
-def _scratch_dir(need: int) -> str:
-    """``/dev/shm`` when it has room for ``need`` bytes, else the temp dir."""
-    try:
-        st = os.statvfs("/dev/shm")
-        if os.access("/dev/shm", os.W_OK) and st.f_bavail * st.f_frsize > need:
-            return "/dev/shm"
-    except OSError:
-        pass
-    return tempfile.gettempdir()
-
-
-def _scratch(folder: str, what: str, made: list[str]) -> str:
-    fd, p = tempfile.mkstemp(prefix=f"churnlens-train-{what}-", dir=folder)  # mode 0600
-    os.close(fd)
-    made.append(p)
-    return p
-
-
-def _log_text(p: str, limit: int = 8000) -> str:
-    try:
-        with open(p, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return ""
-    if len(data) > limit:
-        data = data[: limit // 2] + b"\n...\n" + data[-(limit // 2) :]
-    return data.decode("utf-8", "replace").strip()
