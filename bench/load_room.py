@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import re
 import statistics
@@ -47,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.soak import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, NAV, machine, rss_mb  # noqa: E402
 from tools.server import AppServer, ServerError, healthy  # noqa: E402
+from ui.trace import ENV_TRACE, PARAM  # noqa: E402
 
 ROWS = 10_000
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -68,6 +70,8 @@ class Participant:
     finished: bool = False
     queue_seen: int = 0  # polls (250 ms apart) that saw a queue place while training
     step: str = ""  # the step under way (an error names it)
+    windows: dict[str, tuple[float, float]] = field(default_factory=dict)  # time.time()
+    server: dict[str, float] = field(default_factory=dict)  # the server's own answer time
 
 
 def make_files(n: int, different: bool, folder: Path) -> list[Path]:
@@ -105,12 +109,13 @@ def timed(p: Participant, step: str, page, action, ready=None) -> None:
     """Run ``action`` (a click), wait for ``ready`` (a locator: what the step shows when it
     is done, e.g. the next button) and for the page to settle; record the wait."""
     p.step = step
-    t0 = time.monotonic()
+    t0, w0 = time.monotonic(), time.time()
     action()
     if ready is not None:  # an upload's rerun may start only after a first quiet moment
         ready.first.wait_for(state="visible", timeout=STEP_TIMEOUT)
     settle(page)
     p.waits[step] = time.monotonic() - t0
+    p.windows[step] = (w0, time.time())
     for box in page.locator(EXCEPTION).all():
         p.errors.append(f"{step}: exception box: {box.inner_text()[:200]}")
 
@@ -168,7 +173,13 @@ def walk(url: str, file: Path, p: Participant, pages: list[str]) -> None:
         try:
             upload = page.locator(UPLOAD)
             drop = page.locator(DROPZONE)
-            timed(p, "open", page, lambda: page.goto(f"{url}/Data", timeout=STEP_TIMEOUT), drop)
+            timed(
+                p,
+                "open",
+                page,
+                lambda: page.goto(f"{url}/Data?{PARAM}={p.index}", timeout=STEP_TIMEOUT),
+                drop,
+            )
             confirm = page.get_by_role("button", name=t("data.confirm", lang="en"))
             timed(p, "upload", page, lambda: upload.set_input_files(str(file)), confirm)
             confirmed = page.get_by_text(t("common.status_confirmed", lang="en", name=file.name))
@@ -306,7 +317,9 @@ def run_room(
     files = make_files(n, different, folder)
     pages = [re.sub(r"^\d+_", "", p.stem) for p in sorted((ROOT / "pages").glob("*.py"))]
     log = folder / f"server_{n}.log"
-    env = {"CHURNLENS_WORKSPACES": str(folder / f"ws_{n}_{time.time_ns()}")}
+    stamp = time.time_ns()
+    trace = folder / f"trace_{n}_{stamp}.jsonl"
+    env = {"CHURNLENS_WORKSPACES": str(folder / f"ws_{n}_{stamp}"), ENV_TRACE: str(trace)}
     server = AppServer(env=env, log_path=log, args=extra)
     server.start(timeout=120)
     load0 = os.getloadavg()
@@ -342,6 +355,7 @@ def run_room(
             except subprocess.TimeoutExpired:
                 spy.kill()
         server.stop()
+    server_waits(read_trace(trace), people)
     return {
         "n": n,
         "different": different,
@@ -358,6 +372,39 @@ def run_room(
     }
 
 
+def read_trace(path: Path) -> list[dict]:
+    """The server's trace (``ui/trace.py``): one event per line; a torn last line is skipped."""
+    events = []
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                continue
+    return events
+
+
+def server_waits(events: list[dict], people: list[Participant]) -> None:
+    """Each participant's steps as the server timed them (``Participant.server``): from the
+    first rerun request of its session inside the step (or the step's start, when the
+    request came before the trace was on) to the last script run that ended inside it.
+    The browser's own time to send the click and to draw the answer is left out."""
+    session_of = {e["participant"]: e["session"] for e in events if e["event"] == "tag"}
+    runs: dict[str, list[tuple[float, str]]] = {}
+    for e in events:
+        if e["event"] in ("request", "done"):
+            runs.setdefault(e["session"], []).append((e["t"], e["event"]))
+    for p in people:
+        mine = sorted(runs.get(session_of.get(str(p.index), ""), []))
+        for step, (t0, t1) in p.windows.items():
+            inside = [(t, kind) for t, kind in mine if t0 <= t <= t1]
+            done = [t for t, kind in inside if kind == "done"]
+            if not done:
+                continue
+            asked = [t for t, kind in inside if kind == "request"]
+            p.server[step] = max(done) - (asked[0] if asked else t0)
+
+
 def p95(xs: list[float]) -> float:
     if not xs:
         return float("nan")
@@ -366,18 +413,24 @@ def p95(xs: list[float]) -> float:
 
 
 def summary(res: dict) -> dict:
-    """Per-step and overall median / 95th percentile, errors, finished."""
+    """Per-step and overall median / 95th percentile (as the browsers saw them, and as the
+    server timed its answers), errors, finished."""
     people = res["people"]
-    steps: dict[str, list[float]] = {}
-    for p in people:
-        for step, w in p.waits.items():
-            if not step.startswith("_"):
-                steps.setdefault(step, []).append(w)
-    every = [w for ws in steps.values() for w in ws]
+    out: dict = {}
+    for name, of in (("", lambda p: p.waits), ("server_", lambda p: p.server)):
+        steps: dict[str, list[float]] = {}
+        for p in people:
+            for step, w in of(p).items():
+                if not step.startswith("_"):
+                    steps.setdefault(step, []).append(w)
+        every = [w for ws in steps.values() for w in ws]
+        out[name + "steps"] = {
+            s: (statistics.median(ws), p95(ws), len(ws)) for s, ws in steps.items()
+        }
+        out[name + "median"] = statistics.median(every) if every else float("nan")
+        out[name + "p95"] = p95(every)
     return {
-        "steps": {s: (statistics.median(ws), p95(ws), len(ws)) for s, ws in steps.items()},
-        "median": statistics.median(every) if every else float("nan"),
-        "p95": p95(every),
+        **out,
         "errors": sum(len(p.errors) for p in people),
         "finished": sum(p.finished for p in people),
         "models": sum(p.model_shown for p in people),
@@ -411,17 +464,24 @@ def report(res: dict, s: dict, command: str) -> str:
         "",
         cpu_line(res),
         "",
-        "| participants | finished (model shown) | errors | median wait | p95 wait | "
-        "server peak RSS | wall | queue place seen by |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {res['n']} | {s['finished']} ({s['models']}) | {s['errors']} | {s['median']:.1f} s "
-        f"| {s['p95']:.1f} s | {res['peak_mb'] / 1024:.2f} GB | {res['wall']:.0f} s "
-        f"| {s['queue_seen']} |",
+        "Waits as the browsers saw them (click to page settled), and as the server timed its "
+        "answers (the step's first request to its last script run's end: `ui/trace.py`).",
         "",
-        "| step | median | p95 | n |",
-        "|---|---:|---:|---:|",
+        "| participants | finished (model shown) | errors | median / p95 wait, browser "
+        "| median / p95 answer, server | server peak RSS | wall | queue place seen by |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {res['n']} | {s['finished']} ({s['models']}) | {s['errors']} "
+        f"| {s['median']:.1f} / {s['p95']:.1f} s "
+        f"| {s['server_median']:.1f} / {s['server_p95']:.1f} s "
+        f"| {res['peak_mb'] / 1024:.2f} GB | {res['wall']:.0f} s | {s['queue_seen']} |",
+        "",
+        "| step | browser median | browser p95 | server median | server p95 | n (server n) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    lines += [f"| {k} | {m:.1f} s | {q:.1f} s | {c} |" for k, (m, q, c) in s["steps"].items()]
+    nan = (float("nan"), float("nan"), 0)
+    for k, (m, q, c) in s["steps"].items():
+        sm, sq, sc = s["server_steps"].get(k, nan)
+        lines.append(f"| {k} | {m:.1f} s | {q:.1f} s | {sm:.1f} s | {sq:.1f} s | {c} ({sc}) |")
     problems = [f"participant {p.index}: {e}" for p in res["people"] for e in p.errors]
     if problems:
         lines += ["", "Errors:", ""] + [f"- {e}" for e in problems[:12]]

@@ -6,6 +6,7 @@ The browser run itself is the bench (minutes of Chromium); these are its pure pa
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 import time
@@ -88,3 +89,29 @@ def test_cpu_line_says_where_the_time_went(room):
         "CPU during the walk (2 cores x 100 s = 200 s): the server and its workers 30 s; "
         "at nice 19 (the browsers) 120 s; other user time 10 s; system 20 s; idle 20 s."
     )
+
+
+def test_server_waits_from_the_trace_by_hand(room, tmp_path):
+    a, b = room.Participant(0), room.Participant(1)
+    a.windows = {"upload": (100.0, 110.0), "train": (110.0, 130.0), "Report": (130.0, 131.0)}
+    b.windows = {"upload": (101.0, 115.0)}
+    events = [
+        {"event": "tag", "session": "A", "participant": "0"},
+        {"event": "tag", "session": "B", "participant": "1"},
+        {"event": "request", "session": "A", "t": 100.5},
+        {"event": "done", "session": "A", "t": 103.0},
+        {"event": "done", "session": "A", "t": 104.0},  # an st.rerun after the first run
+        {"event": "request", "session": "B", "t": 102.0},
+        {"event": "done", "session": "B", "t": 112.0},
+        {"event": "done", "session": "A", "t": 121.0},  # train: its request before the trace
+        {"event": "request", "session": "A", "t": 130.2},  # Report: no run ended inside
+    ]
+    path = tmp_path / "trace.jsonl"
+    path.write_text("\n".join(json.dumps(e) for e in events) + '\n{"torn', encoding="utf-8")
+    room.server_waits(room.read_trace(path), [a, b])
+    assert a.server == {"upload": 3.5, "train": 11.0}
+    assert b.server == {"upload": 10.0}
+    a.waits, b.waits = {"upload": 9.0, "train": 20.0, "Report": 1.0}, {"upload": 14.0}
+    s = room.summary({"people": [a, b]})
+    assert s["server_steps"] == {"upload": (6.75, 10.0, 2), "train": (11.0, 11.0, 1)}
+    assert (s["server_median"], s["server_p95"]) == (10.0, 11.0)
