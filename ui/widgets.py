@@ -29,21 +29,6 @@ CUSTOMER_COLUMNS = (
 )  # fmt: skip
 
 
-def fast(chart: Any) -> Any:
-    """``chart`` (Altair) drawn without Altair validating its spec again on every rerun.
-
-    Streamlit serialises a chart with ``chart.to_dict()``, which checks the whole spec
-    against the Vega-Lite JSON schema: about 30 ms a chart, 0.2 s for a page of charts,
-    on every rerun. The builders in ``churn/charts`` are validated by the tests
-    (``to_dict()`` with validation), so the page skips it.
-    """
-    to_dict = type(chart).to_dict
-    object.__setattr__(
-        chart, "to_dict", lambda *a, **k: to_dict(chart, *a, **{"validate": False, **k})
-    )
-    return chart
-
-
 def page_header(ns: str) -> None:
     """The page title and the one question it answers."""
     st.title(t(f"{ns}.title"))

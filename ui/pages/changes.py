@@ -13,11 +13,12 @@ import streamlit as st
 from churn import compare as C
 from churn.charts import compare as charts
 from ui import cache_compare as cc
+from ui import vega
 from ui.i18n import current_lang, fmt_date, fmt_int, fmt_pct, lib_text, md_safe, model_name, t
 from ui.pages import changes_series
 from ui.state import Dataset, get_confirmed, language_key
 from ui.tables import percent_view
-from ui.widgets import fast, fixed_labels, page_header, show_table
+from ui.widgets import fixed_labels, page_header, show_table
 
 SOURCES = ("sample", "upload")
 BAND_KEYS = (*C.BANDS, C.FROM_NEW, C.TO_LEFT, "all")
@@ -132,7 +133,7 @@ def transitions_section(comp: C.Comparison) -> None:
             high=fmt_pct(C.HIGH_FROM, 0),
         )
     )
-    st.altair_chart(fast(charts.transition_chart(comp.transitions, _chart_labels())))
+    vega.draw(st, charts.transition_chart(comp.transitions, _chart_labels()))
     st.caption(t("changes.transitions_caption"))
 
 
@@ -221,7 +222,7 @@ def campaign_section(comp: C.Comparison) -> None:
     else:
         st.warning(verdict, icon=":material/warning:")
     if len(e.strata):
-        st.altair_chart(fast(charts.campaign_chart(e.strata, _chart_labels())))
+        vega.draw(st, charts.campaign_chart(e.strata, _chart_labels()))
         named = _band_names(e.strata, ["stratum"])
         headers = _headers(named)
         shares = [c for c in named.columns if c.startswith("retention") or c == "difference"]

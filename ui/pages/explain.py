@@ -18,7 +18,7 @@ from churn.table import CustomerTable
 from ui import cache_compare as cc
 from ui import cache_explain as ce
 from ui import cache_model as cm
-from ui import workspace
+from ui import vega, workspace
 from ui.i18n import current_lang, fmt_int, fmt_pct, lib_text, model_name, t
 from ui.pages import data_alive
 from ui.pages.data_amount import value_caption
@@ -26,7 +26,6 @@ from ui.state import MODEL, Confirmed, get_confirmed, get_dataset, language_key
 from ui.tables import percent_column, percent_view
 from ui.widgets import (
     NONE,
-    fast,
     fixed_labels,
     option_labels,
     page_header,
@@ -81,16 +80,14 @@ def drivers_section(handle: dict, tm: M.TrainedModel, table: CustomerTable, lab:
         t("explain.drivers_caption", n=fmt_int(drivers.n_sample), total=fmt_int(drivers.n_total))
     )
     left, right = st.columns(2)
-    left.altair_chart(fast(charts.importance_chart(drivers.importance, lab)), width="stretch")
+    vega.draw(left, charts.importance_chart(drivers.importance, lab), width="stretch")
     left.caption(t("explain.importance_caption"))
     order = list(drivers.importance["feature"].head(10))
-    right.altair_chart(fast(charts.beeswarm_chart(drivers.points, order, lab)), width="stretch")
+    vega.draw(right, charts.beeswarm_chart(drivers.points, order, lab), width="stretch")
     right.caption(t("explain.beeswarm_caption"))
     col = st.selectbox(t("explain.dependence_pick"), order, key="explain.dependence")
     numeric = col not in tm.categorical
-    st.altair_chart(
-        fast(charts.dependence_chart(drivers.points, col, numeric, lab)), width="stretch"
-    )
+    vega.draw(st, charts.dependence_chart(drivers.points, col, numeric, lab), width="stretch")
     st.caption(t("explain.dependence_caption"))
 
 
@@ -230,7 +227,7 @@ def customer_section(
             ),
         )
         w1, w2 = st.columns([3, 2])
-        w1.altair_chart(fast(charts.waterfall_chart(one["waterfall"], lab)), width="stretch")
+        vega.draw(w1, charts.waterfall_chart(one["waterfall"], lab), width="stretch")
         w1.caption(t("explain.waterfall_caption"))
         w2.markdown(f"**{t('explain.reasons_head')}**")
         texts = one["reasons"]["text"].tolist()

@@ -19,13 +19,13 @@ from churn import model as M
 from churn.charts import model as charts
 from churn.table import CustomerTable
 from ui import cache_model as cm
-from ui import workspace
+from ui import vega, workspace
 from ui.i18n import fmt_date, fmt_int, fmt_money, fmt_pct, lib_text, model_name, t
 from ui.pages.model_tune import tune_section
 from ui.state import MODEL, Confirmed, get_confirmed, keep_choice
 from ui.streamlit_words import uploader_note
 from ui.tables import percent_view
-from ui.widgets import customer_columns, fast, option_labels, page_header, require_table, show_table
+from ui.widgets import customer_columns, option_labels, page_header, require_table, show_table
 
 
 def render() -> None:
@@ -137,9 +137,9 @@ def reliability_section(handle: dict, tm: M.TrainedModel, lab: dict[str, str]) -
         return
     before, after = st.columns(2)
     before.markdown(f"**{t('honest.cal_before')}**")
-    before.altair_chart(fast(charts.calibration_chart(rel["before"], lab)), width="stretch")
+    vega.draw(before, charts.calibration_chart(rel["before"], lab), width="stretch")
     after.markdown(f"**{t('honest.cal_after')}**")
-    after.altair_chart(fast(charts.calibration_chart(rel["after"], lab)), width="stretch")
+    vega.draw(after, charts.calibration_chart(rel["after"], lab), width="stretch")
 
 
 def leaderboard_section(conf: Confirmed, table: CustomerTable, handle: dict) -> None:
@@ -212,8 +212,9 @@ def decision_section(
         st.success(recommendation_words(rec), icon=":material/campaign:")
     if rec.limited_by_capacity:
         st.caption(t("model.rec_capacity"))
-    st.altair_chart(
-        fast(charts.profit_chart(curve, rec.n_contact, lab, capacity=int(capacity) or None)),
+    vega.draw(
+        st,
+        charts.profit_chart(curve, rec.n_contact, lab, capacity=int(capacity) or None),
         width="stretch",
     )
     exp = cm.expected(handle, tm, table)
@@ -379,7 +380,7 @@ def show_evaluation_charts(ev: dict, threshold: float, lab: dict[str, str]) -> N
     }
     m = ev["metrics"]
     for tab, key in zip(st.tabs([t(f"model.tab_{k}") for k in TABS]), TABS, strict=True):
-        tab.altair_chart(fast(built[key]), width="stretch")
+        vega.draw(tab, built[key], width="stretch")
         if key == "conf":
             tab.caption(
                 t(

@@ -19,7 +19,7 @@ from churn.charts import over_time as charts
 from churn.metrics import CHURN_DEFINITIONS, PERIODS, headline_period
 from churn.model import honest_note
 from churn.table import CustomerTable
-from ui import cache_model, workspace
+from ui import cache_model, vega, workspace
 from ui import cache_over_time as cache
 from ui.i18n import fmt_int, fmt_money, fmt_pct, lib_text, t
 from ui.pages import over_time_alive
@@ -28,7 +28,6 @@ from ui.state import MODEL, Confirmed, get_confirmed, get_dataset, keep_choice
 from ui.widgets import (
     NONE,
     customer_columns,
-    fast,
     option_labels,
     page_header,
     require_table,
@@ -125,10 +124,10 @@ def periods_section(
         st.caption(t("over_time.partial_note"))
     if not bool(pt.loc[~pt["partial"], "churn_final"].all()):
         st.caption(t("over_time.not_final_note", days=fmt_int(table.inactivity_days)))
-    st.altair_chart(fast(charts.churn_rate_chart(pt, labels)), width="stretch")
+    vega.draw(st, charts.churn_rate_chart(pt, labels), width="stretch")
     g1, g2 = st.columns(2)
-    g1.altair_chart(fast(charts.new_vs_lost_chart(pt, labels)), width="stretch")
-    g2.altair_chart(fast(charts.active_base_chart(pt, labels)), width="stretch")
+    vega.draw(g1, charts.new_vs_lost_chart(pt, labels), width="stretch")
+    vega.draw(g2, charts.active_base_chart(pt, labels), width="stretch")
     return pt, period
 
 
@@ -176,7 +175,7 @@ def cohorts_section(conf: Confirmed, table: CustomerTable, labels: dict) -> None
             horizontal=True,
             key=keep_choice("over_time.cohort_value"),
         )
-    st.altair_chart(fast(charts.cohort_heatmap(cohorts, labels, value=value)), width="stretch")
+    vega.draw(st, charts.cohort_heatmap(cohorts, labels, value=value), width="stretch")
 
 
 def survival_section(conf: Confirmed, table: CustomerTable, labels: dict) -> None:
@@ -192,9 +191,8 @@ def survival_section(conf: Confirmed, table: CustomerTable, labels: dict) -> Non
     )
     by = by or None
     res = cache.survival(conf, table, by)
-    st.altair_chart(
-        fast(charts.survival_chart(res.curves, labels, group_names=group_names())),
-        width="stretch",
+    vega.draw(
+        st, charts.survival_chart(res.curves, labels, group_names=group_names()), width="stretch"
     )
     show_table(groups_display(res), hide_index=True)
     if res.customers_left_out:
@@ -242,7 +240,7 @@ def forecast_section(conf: Confirmed, table: CustomerTable, labels: dict) -> Non
     unit_line = value_caption(fc if shown else table) if shown or table.roles.amount else None
     if unit_line and (shown or not table.has_value):
         st.caption(unit_line)
-    st.altair_chart(fast(charts.forecast_chart(fc, labels)), width="stretch")
+    vega.draw(st, charts.forecast_chart(fc, labels), width="stretch")
     show_table(forecast_display(fc), hide_index=True)
 
 

@@ -17,11 +17,10 @@ from churn import alive as A
 from churn.charts import alive as charts
 from churn.errors import ChurnDataError
 from churn.table import CustomerTable
-from ui import cache_alive
+from ui import cache_alive, vega
 from ui.i18n import error_message, fmt_date, fmt_int, t
 from ui.pages.data_alive import fitted, view_caption, view_settings
 from ui.state import Confirmed, get_dataset, persist
-from ui.widgets import fast
 
 
 def chart_labels() -> dict[str, str]:
@@ -44,7 +43,7 @@ def alive_section(conf: Confirmed, table: CustomerTable) -> None:
     tracking_part(ds, conf, res, labels)
     st.subheader(t("alive.map_title"))
     grid = cache_alive.alive_map(conf, res)
-    st.altair_chart(fast(charts.p_alive_heatmap(grid, labels)), width="stretch")
+    vega.draw(st, charts.p_alive_heatmap(grid, labels), width="stretch")
     st.caption(t("alive.map_caption", weeks=fmt_int(grid["T"].iloc[0])))
 
 
@@ -65,7 +64,7 @@ def tracking_part(ds, conf: Confirmed, res: A.AliveResult, labels: dict) -> None
     except ChurnDataError as exc:
         st.warning(t("alive.tracking_failed", message=error_message(exc)))
         return
-    st.altair_chart(fast(charts.tracking_chart(tr.frame, labels)), width="stretch")
+    vega.draw(st, charts.tracking_chart(tr.frame, labels), width="stretch")
     tot = A.tracking_totals(tr)
     st.caption(
         t(

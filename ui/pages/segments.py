@@ -18,6 +18,7 @@ from churn.charts import segments as charts
 from churn.errors import ChurnDataError
 from churn.table import CustomerTable
 from ui import cache_segments as cache
+from ui import vega
 from ui.cache_segments import Binning
 from ui.i18n import fmt_int, fmt_money, fmt_pct, t
 from ui.pages.data_amount import value_caption
@@ -42,7 +43,6 @@ from ui.widgets import (
     MISSING,
     NONE,
     customer_columns,
-    fast,
     lazy_tabs,
     option_labels,
     page_header,
@@ -127,7 +127,7 @@ def churn_section(
             customers=fmt_int(a["overall_customers"]),
         )
     )
-    st.altair_chart(fast(charts.segment_bar_chart(res, labels)), width="stretch")
+    vega.draw(st, charts.segment_bar_chart(res, labels), width="stretch")
     small = res.loc[res["small"], "segment"].tolist()
     if small:
         st.warning(
@@ -154,7 +154,7 @@ def heatmap_section(
     if b:
         heat = cache.churn_heatmap(conf, table, by, b, binning)
         hl = {**labels, "a": column_name(by), "b": column_name(b)}
-        st.altair_chart(fast(charts.segment_heatmap(heat, hl)), width="stretch")
+        vega.draw(st, charts.segment_heatmap(heat, hl), width="stretch")
         st.caption(t("segments.heatmap_caption", mark=labels["small_mark"]))
 
 
@@ -191,13 +191,11 @@ def value_section(
     if not usable:
         st.warning(t("segments.tier_names_count", n=n_tiers), icon=":material/edit:")
     tiers = cache.value_tiers(conf, table, n_tiers, names)
-    st.altair_chart(
-        fast(charts.segment_bar_chart(
-            tiers, {**labels, "segment": t("segments.tier")}, category="tier",
-            overall_rate=table.churn_rate,
-        )),
-        width="stretch",
+    chart = charts.segment_bar_chart(
+        tiers, {**labels, "segment": t("segments.tier")}, category="tier",
+        overall_rate=table.churn_rate,
     )  # fmt: skip
+    vega.draw(st, chart, width="stretch")
     show_shares(tiers, value_columns())
     st.caption(t("segments.tiers_caption", column=table.roles.amount or t("segments.col_value")))
 
@@ -232,9 +230,7 @@ def rfm_section(conf: Confirmed, table: CustomerTable, labels: dict) -> None:
         return
     summary, grid = cache.rfm(conf, table)
     rnames = rfm_names()
-    st.altair_chart(
-        fast(charts.rfm_grid_chart(grid, labels, segment_names=rnames)), width="stretch"
-    )
+    vega.draw(st, charts.rfm_grid_chart(grid, labels, segment_names=rnames), width="stretch")
     shown = summary.assign(rfm_segment=summary["rfm_segment"].map(rnames))
     show_shares(shown, rfm_columns())
     st.caption(t("segments.rfm_rules"))
@@ -268,7 +264,7 @@ def clusters_section(conf: Confirmed, table: CustomerTable, labels: dict) -> Non
     st.markdown(t("segments.cluster_found", k=cl.k))
     summary = cl.summary.assign(description=cl.summary["cluster"].map(words))
     show_shares(summary, cluster_columns(), column_order=CLUSTER_ORDER)
-    st.altair_chart(fast(charts.cluster_profile_chart(cl.traits, labels)), width="stretch")
+    vega.draw(st, charts.cluster_profile_chart(cl.traits, labels), width="stretch")
     st.caption(t("segments.cluster_method"))
 
 
@@ -280,11 +276,10 @@ def signs_section(conf: Confirmed, table: CustomerTable, labels: dict) -> None:
         st.info(t("segments.no_signs"), icon=":material/search_off:")
         return
     signs = cache.warning_signs(conf, table, mapping)
-    st.altair_chart(
-        fast(
-            charts.warning_signs_chart(
-                signs, labels, sign_names=sign_names(), level_names=level_names()
-            )
+    vega.draw(
+        st,
+        charts.warning_signs_chart(
+            signs, labels, sign_names=sign_names(), level_names=level_names()
         ),
     )
     st.caption(t("segments.signs_caption"))

@@ -24,13 +24,13 @@ from churn.table import CustomerTable
 from churn.whatif import compare_scenarios
 from ui import cache_model as cm
 from ui import cache_whatif as cw
-from ui import workspace
+from ui import vega, workspace
 from ui.i18n import current_lang, fmt_int, fmt_money, fmt_pct, model_name, t
 from ui.pages import whatif_words as words
 from ui.pages.data_amount import value_caption
 from ui.state import MODEL, SCENARIOS, Confirmed, get_confirmed, get_dataset, keep_choice
 from ui.tables import percent_column, percent_view
-from ui.widgets import fast, fixed_labels, option_labels, page_header, require_table
+from ui.widgets import fixed_labels, option_labels, page_header, require_table
 
 
 def render() -> None:
@@ -115,7 +115,7 @@ def customer_section(
             st.caption(linked_note)
         if res.moved is not None:
             st.markdown(f"**{t('whatif.moved_head')}**")
-            st.altair_chart(fast(charts.moved_chart(res.moved, lab)), width="stretch")
+            vega.draw(st, charts.moved_chart(res.moved, lab), width="stretch")
             r1, r2 = st.columns(2)
             r1.markdown(
                 f"**{t('whatif.reasons_before')}**\n\n" + words.reason_texts(res.reasons_before)
@@ -198,7 +198,7 @@ def scenarios_section(res: W.WhatIfResult, lab: dict) -> None:
                 t("whatif.col_delta"): st.column_config.NumberColumn(format="%+.1f"),
             },
         )
-        st.altair_chart(fast(charts.scenarios_chart(compared, lab)), width="stretch")
+        vega.draw(st, charts.scenarios_chart(compared, lab), width="stretch")
         if st.button(t("whatif.clear"), key="whatif.clear"):
             store.clear()
             st.rerun()
@@ -263,9 +263,8 @@ def segment_section(
         kept = words.linked_kept(links, {ctl["target"]: ctl["amount"]}, {})
         if kept:
             left.caption(kept)
-    left.altair_chart(
-        fast(charts.churners_chart(sres.churners_before, sres.churners_after, lab)),
-        width="stretch",
+    vega.draw(
+        left, charts.churners_chart(sres.churners_before, sres.churners_after, lab), width="stretch"
     )
     right.markdown(f"**{t('whatif.assumptions_head')}**")
     lines = words.assumptions(sres, ctl["value_words"])
