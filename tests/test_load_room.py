@@ -115,3 +115,46 @@ def test_server_waits_from_the_trace_by_hand(room, tmp_path):
     s = room.summary({"people": [a, b]})
     assert s["server_steps"] == {"upload": (6.75, 10.0, 2), "train": (11.0, 11.0, 1)}
     assert (s["server_median"], s["server_p95"]) == (10.0, 11.0)
+
+
+def test_job_table_from_the_trace_by_hand(room):
+    events = [
+        {"event": "request", "session": "A", "t": 1.0},
+        {"event": "job", "session": "A", "kind": "train", "led": True, "asked": 10.0,
+         "started": 11.0, "t": 15.0},
+        {"event": "job", "session": "B", "kind": "train", "led": False, "asked": 12.0,
+         "started": None, "t": 15.5},
+        {"event": "job", "session": "C", "kind": "train", "led": False, "asked": 13.0,
+         "started": None, "t": 15.5},
+        {"event": "job", "session": "A", "kind": "read", "led": True, "asked": 1.0,
+         "started": 1.0, "t": 1.5},
+        {"event": "job", "session": "B", "kind": "read", "led": True, "asked": 2.0,
+         "started": 2.5, "t": 3.5},
+    ]  # fmt: skip
+    jobs = room.job_table(events)
+    assert list(jobs) == ["train", "read"]  # the most run time first
+    assert jobs["train"] == {
+        "runs": 1, "run": 4.0, "run_total": 4.0, "queue": 1.0, "shared": 2, "wait": 3.0
+    }  # fmt: skip
+    assert jobs["read"]["runs"] == 2 and jobs["read"]["run"] == 0.75
+    assert jobs["read"]["run_total"] == 1.5 and jobs["read"]["queue"] == 0.25
+    assert jobs["read"]["shared"] == 0
+
+
+def test_the_server_tree_is_found_and_put_first(room):
+    """process_tree finds a child; realtime() puts a thread in SCHED_RR 1 (as root) and
+    says False for a process that is gone."""
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert child.pid in room.process_tree(os.getpid())
+        assert room.process_tree(os.getpid())[0] == os.getpid()
+        if os.geteuid() == 0:
+            assert room.realtime(child.pid) is True
+            assert os.sched_getscheduler(child.pid) == os.SCHED_RR
+            assert os.sched_getparam(child.pid).sched_priority == 1
+    finally:
+        child.kill()
+        child.wait()
+    assert room.realtime(child.pid) is False

@@ -66,3 +66,41 @@ def test_requests_and_ends_of_runs_are_written(traced):
     trace.uninstall()
     assert AppSession.handle_backmsg is own_msg
     assert AppSession._on_scriptrunner_event is own_event
+
+
+def test_a_heavy_job_is_written_led_or_shared(traced):
+    """ui.jobs.once writes one "job" line per call that was not a cache hit: the session
+    that ran it (led, with the moment its queue slot was taken) and one that waited."""
+    import threading
+
+    from ui import jobs
+
+    key = ("bench-trace-job", object())
+    started, release = threading.Event(), threading.Event()
+
+    def slow():
+        started.set()
+        release.wait(5)
+        return 42
+
+    out = []
+    leader = threading.Thread(target=lambda: out.append(jobs.once(key, slow)))
+    leader.start()
+    assert started.wait(5)
+    follower = threading.Thread(target=lambda: out.append(jobs.once(key, lambda: 42)))
+    follower.start()
+    while jobs.FLIGHTS.waiting(key) == 0:
+        threading.Event().wait(0.01)
+    release.set()
+    leader.join(5)
+    follower.join(5)
+    assert out == [42, 42]
+    jobs.once(key, lambda: 42)  # done once: a cache hit, not written
+    lines = [x for x in _lines(traced) if x["event"] == "job"]
+    assert sorted(x["led"] for x in lines) == [False, True]
+    assert {x["kind"] for x in lines} == {"bench-trace-job"}
+    led = next(x for x in lines if x["led"])
+    shared = next(x for x in lines if not x["led"])
+    assert led["asked"] <= led["started"] <= led["t"]
+    assert shared["started"] is None and shared["asked"] <= shared["t"]
+    jobs.forget(key)

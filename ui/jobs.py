@@ -34,6 +34,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, get_script_run_ctx
 
 from churn.contain import JobQueue, SingleFlight
+from ui import trace
 from ui.i18n import t
 
 T = TypeVar("T")
@@ -124,11 +125,13 @@ def once(key: Hashable, fn: Callable[[], T]) -> T:
         place.show(t("jobs.ahead", n=ahead) if ahead != 1 else t("jobs.ahead_one"))
 
     led = False
+    asked, started = time.time(), 0.0
 
     def lead() -> T:
-        nonlocal led
+        nonlocal led, started
         led = True
         with QUEUE.slot(owner, key, on_wait=queued, keep_place=_rerun):
+            started = time.time()
             place.clear()
             result = fn()
         _mark(key)
@@ -138,6 +141,9 @@ def once(key: Hashable, fn: Callable[[], T]) -> T:
         result = FLIGHTS.do(key, lead, on_wait=lambda: place.show(t("jobs.shared")))
     finally:
         place.clear()
+        if trace.path() is not None:  # the load bench: which job, led or shared, how long
+            kind = key[0] if isinstance(key, tuple) and key else key
+            trace.job(owner, str(kind), led=led, asked=asked, started=started or None)
     # A session that waited asks the cache itself now (a hit): ``st.cache_resource`` gives
     # the same shared object, ``st.cache_data`` this session's own copy of the result.
     return result if led else fn()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import trace, workspace
+from ui import trace, warmup, workspace
 from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGES, t
 from ui.nav import sidebar_menu
 from ui.state import get_confirmed, get_dataset, init_defaults
@@ -56,6 +56,7 @@ def bootstrap(page: str) -> None:
     """
     stop_polling()  # Streamlit's config poller: none in production (ui/watchers.py)
     trace.on_bootstrap()  # the load bench's server clock (CHURNLENS_TRACE; off by default)
+    warmup.on_bootstrap()  # once per server: first-use work before the first participant
     init_defaults()
     st.set_page_config(
         page_title=f"{t(page + '.title')} · ChurnLens",

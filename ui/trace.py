@@ -9,6 +9,9 @@ file, the server appends one JSON line per event to it:
   (a click, an upload, a page change);
 - ``{"event": "done", "session": id, "t": time}``: a script run (or a fragment's run) of
   that session ended and its last message was queued for the browser;
+- ``{"event": "job", "session": id, "t": time, "kind": ..., "led": ..., "asked": ...,
+  "started": ...}``: a heavy job (:func:`ui.jobs.once`) answered that session, after it
+  ran it (``led``) or waited for another session's run of it;
 - ``{"event": "tag", "session": id, "participant": text}``: the session's first page was
   opened with ``?participant=<text>`` in its URL (the bench's name for that browser).
 
@@ -58,6 +61,14 @@ def write(event: str, session: str, **extra: Any) -> None:
     line = json.dumps({"event": event, "session": session, "t": time.time(), **extra})
     with _LOCK, open(target, "a", encoding="utf-8") as fh:
         fh.write(line + "\n")
+
+
+def job(session: str, kind: str, *, led: bool, asked: float, started: float | None) -> None:
+    """A heavy job's span (``ui.jobs.once``, not a cache hit): ``kind`` (its key's first
+    part: "train", "drivers", ...), ``led`` (this session ran it; otherwise it waited for
+    another's run), ``asked`` / ``started`` / ``t`` (asked for, its queue slot taken,
+    answered)."""
+    write("job", session, kind=kind, led=led, asked=asked, started=started)
 
 
 def _handle_backmsg(self: AppSession, msg: Any) -> None:
