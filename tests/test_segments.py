@@ -685,6 +685,20 @@ def test_warning_signs_nps_levels_and_strongest_first():
     assert S.warning_signs(t, {}).empty
 
 
+def test_warning_signs_nps_in_a_nullable_integer_column():
+    """An NPS column of pandas' nullable Int64 (a Parquet file's, the generator's) gives
+    the same levels as plain numbers; its missing values are "(missing)"."""
+    nps = [0, 3, 6, 6, 7, 8, 8, 9, 10, 10, None, 11]
+    churned = [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0]
+    plain = make_table(churned, score=nps)
+    nullable = make_table(churned, score=pd.array(nps, dtype="Int64"))
+    assert str(nullable.frame["score"].dtype) == "Int64"
+    a = S.warning_signs(plain, {"score": "nps"})
+    b = S.warning_signs(nullable, {"score": "nps"})
+    pd.testing.assert_frame_equal(a, b)
+    assert b.set_index("level")["customers"].tolist() == [4, 3, 3, 2]
+
+
 # ------------------------------------------------------------------------------- charts
 def _marks(spec: dict) -> list[str]:
     """Every mark type in a Vega-Lite spec (layers and facets included)."""

@@ -107,7 +107,9 @@ def _sign_levels(table: TableLike, column: str, sign: str) -> pd.Series:
     frame = table_frame(table)
     s = frame[column]
     if sign == "nps":
-        v = pd.to_numeric(s, errors="coerce").where(lambda x: (x >= 0) & (x <= 10))
+        # float: a nullable column (Int64 from Parquet) compares to a masked array, which
+        # np.select refuses; its missing values become NaN, which fall in no level
+        v = pd.to_numeric(s, errors="coerce").astype(float).where(lambda x: (x >= 0) & (x <= 10))
         level = np.select([v <= 6, v <= 8, v <= 10], [0, 1, 2], default=-1)
         present = [i for i in range(len(NPS_LEVELS)) if (level == i).any()]
         renumber = np.full(len(NPS_LEVELS) + 1, -1)  # levels seen, in order; -1 stays -1
