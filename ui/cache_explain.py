@@ -5,8 +5,10 @@ draws. Same conventions as ``ui/cache.py`` and ``ui/cache_model.py``: keys are t
 settings (``cache_model.settings_of(handle)``: dataset key + model + features + split)
 plus this page's own settings; the model and the table go in as underscore arguments so
 Streamlit never hashes a large frame. The shap explainer and the comparison reference
-are built once per model (``st.cache_resource``: shared, never mutated); explanations
-are computed only for the rows shown (``st.cache_data``).
+are built once per model (``st.cache_resource``: shared, never mutated) for one
+customer's explanation; the global drivers and the at-risk list (SHAP on thousands and
+hundreds of rows) are computed in a worker process (``churn.contain.explain``), once per
+key across sessions (``ui.jobs.once``); explanations are computed only for the rows shown.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import streamlit as st
 
 from churn import explain as E
 from churn import model as M
+from churn.contain.explain import at_risk_contained, drivers_contained
 from churn.table import CustomerTable
 from ui import cache_model as cm
 from ui import jobs
@@ -63,7 +66,8 @@ def playbook() -> E.Playbook:
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
 def _drivers(settings: cm.Settings, _tm: M.TrainedModel, _table: CustomerTable) -> E.GlobalDrivers:
-    return E.global_drivers(_tm, _table, explainer=_explainer(settings, _tm, _table))
+    # in a worker process (churn.contain.explain): seconds of SHAP off the server's thread
+    return drivers_contained(_tm, _table)
 
 
 def drivers(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> E.GlobalDrivers:
@@ -84,18 +88,9 @@ def _at_risk(
     _table: CustomerTable,
     _risk: pd.Series,
 ) -> pd.DataFrame:
-    return E.at_risk_list(
-        _tm,
-        _table,
-        _risk,
-        explainer=_explainer(settings, _tm, _table),
-        sort=sort,
-        top=top,
-        band=band,
-        segment=segment,
-        lang=lang,
-        playbook=playbook(),
-        reference=_reference(settings, _tm, _table),
+    # in a worker process, with the built-in playbook and the table's reference values
+    return at_risk_contained(
+        _tm, _table, _risk, sort=sort, top=top, band=band, segment=segment, lang=lang
     )
 
 

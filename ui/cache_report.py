@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from churn import report as R
+from churn.contain.report import report_contained
 from churn.table import CustomerTable
 from ui import cache, jobs
 from ui.state import Confirmed, Dataset
@@ -52,7 +53,8 @@ def _build(
     _alive_threshold: float | None,
     _comparison: Any = None,
 ) -> dict[str, tuple[bytes, tuple[str, ...], tuple[str, ...]]]:
-    rep = R.build_report(
+    # in a worker process (churn.contain.report): charts, model and PDF off the server
+    return report_contained(
         _table,
         _trained,
         sections=sections,
@@ -66,12 +68,6 @@ def _build(
         alive_threshold=_alive_threshold,
         comparison=_comparison,
     )
-    page = rep.to_html()
-    files = {"html": page.encode("utf-8"), "xlsx": rep.to_xlsx()}
-    if R.pdf_available():
-        files["pdf"] = R.report_pdf(page)
-    kept, notes = tuple(rep.names), tuple(rep.notes())
-    return {kind: (data, kept, notes) for kind, data in files.items()}
 
 
 @st.cache_data(max_entries=_REPORTS, ttl=_TTL, show_spinner=False)

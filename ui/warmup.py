@@ -69,6 +69,7 @@ def run() -> float:
         from churn import explain as E
         from churn import model as M
         from churn.contain import read_contained
+        from churn.contain.explain import drivers_contained
         from churn.contain.train import train_contained
         from churn.sample import generate_subscriptions
         from churn.shapes import build_customer_table
@@ -78,8 +79,9 @@ def run() -> float:
         table = build_customer_table(res.frame, roles)
         spec = M.choose_split(table, prefer="auto")
         tm = train_contained(table, model=M.DEFAULT_MODEL, split=spec)
-        explainer = E.make_explainer(tm, E.sample_rows(table, E.LINEAR_BACKGROUND))
-        E.global_drivers(tm, table, explainer=explainer)
+        # the server's own explainer (one customer, what-if), then the drivers' worker
+        E.explain(tm, table.frame.head(1), explainer=E.make_explainer(tm, table.frame))
+        drivers_contained(tm, table)
     except Exception:  # noqa: BLE001 - only a speed-up: the real request redoes it
         log.warning("The warm-up did not finish (the first request does its work)", exc_info=True)
         return time.perf_counter() - t0

@@ -41,6 +41,15 @@ Import from ``churn.contain`` itself; the submodules are where the code lives:
   as ``python -c "from churn.contain.server import serve; ..."``.
 - :mod:`~churn.contain.worker` -- what runs inside the worker.
 - :mod:`~churn.contain.transport` -- the frame as an Arrow IPC file, the answers as JSON.
+- :mod:`~churn.contain.train` -- :func:`~churn.contain.train.train_contained`: training
+  in a worker, the model back as a skops file.
+- :mod:`~churn.contain.explain` -- :func:`~churn.contain.explain.drivers_contained` and
+  :func:`~churn.contain.explain.at_risk_contained`: SHAP (the global drivers, the at-risk
+  list) in a worker.
+- :mod:`~churn.contain.report` -- :func:`~churn.contain.report.report_contained`: the
+  report's files built in a worker.
+- :mod:`~churn.contain.pack` -- the library's objects (dataclasses with frames, a trained
+  model) to a worker and back, without pickle.
 - :mod:`~churn.contain.flight` -- :class:`SingleFlight`: concurrent calls for one key
   compute once, the others wait for that result.
 - :mod:`~churn.contain.jobs` -- :class:`JobQueue`: at most ``slots`` heavy jobs at once

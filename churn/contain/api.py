@@ -20,6 +20,7 @@ import churn.io
 from churn.contain.limits import WorkerLimits, contained, footprint, unsafe_error
 from churn.contain.process import Stopped, Worker
 from churn.contain.scratch import log_tail as _log_tail
+from churn.contain.scratch import remove_files
 from churn.contain.scratch import scratch_dir as _scratch_dir
 from churn.contain.scratch import scratch_file as _scratch_file
 from churn.contain.transport import read_frame
@@ -109,11 +110,7 @@ def read_contained(
         }
         return _run(job, cap, worker, method)
     finally:
-        for p in made:
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
+        remove_files(made)
 
 
 def _source(source: Any, name: str | None) -> tuple[bytes | None, str | None, str | None]:

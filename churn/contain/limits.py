@@ -120,25 +120,37 @@ def _zip_content(fh: Any, size: int) -> int:
         return 0
 
 
-def unsafe_error(reason: str, *, cap: int, worker: WorkerLimits) -> ChurnDataError:
-    """The one error a user sees when a worker crashed, hit its memory cap or its time.
+def over_limit(
+    reason: str, *, cap: int, worker: WorkerLimits, crashed: Any
+) -> tuple[Any, str, Any]:
+    """Why a worker was stopped, in words, and the setting that raises its limit.
 
-    Its ``reason`` attribute says which: ``"crash"``, ``"memory"`` or ``"time"``.
+    Returns ``(why, var, example)``: ``why`` is "it needed more than 2 GB of memory", "it
+    took longer than 300 s" or ``crashed`` (the caller's sentence for a crash); ``var``
+    and ``example`` name the environment variable to raise and a value twice the limit.
     """
     if reason == "memory":
         why = msg("it needed more than {cap} of memory", cap=size_text(cap))
     elif reason == "time":
         why = msg("it took longer than {seconds} s", seconds=worker.seconds)
     else:
-        why = msg("the reader crashed")
+        why = crashed
+    if reason == "time":
+        return why, ENV_SECONDS, 2 * worker.seconds
+    return why, ENV_MEMORY, f"{max(2 * worker.memory // GB, 1)}G"
+
+
+def unsafe_error(reason: str, *, cap: int, worker: WorkerLimits) -> ChurnDataError:
+    """The one error a user sees when a worker crashed, hit its memory cap or its time.
+
+    Its ``reason`` attribute says which: ``"crash"``, ``"memory"`` or ``"time"``.
+    """
+    why, var, example = over_limit(
+        reason, cap=cap, worker=worker, crashed=msg("the reader crashed")
+    )
     # A limit worth raising: the time, or the memory ceiling itself. A small file that
     # wants more than its proportional cap is not a big file but a strange one.
     raise_it = reason == "time" or (reason == "memory" and cap >= worker.memory)
-    var, example = (
-        (ENV_SECONDS, 2 * worker.seconds)
-        if reason == "time"
-        else (ENV_MEMORY, f"{max(2 * worker.memory // GB, 1)}G")
-    )
     error = ChurnDataError(
         msg("This file could not be read safely: {why}.", why=why),
         fix=msg(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-__all__ = ["log_tail", "scratch_dir", "scratch_file"]
+__all__ = ["log_tail", "remove_files", "scratch_dir", "scratch_file"]
 
 
 def scratch_dir(need: int) -> str:
@@ -32,6 +32,15 @@ def scratch_file(folder: str, what: str, made: list[str]) -> str:
     os.close(fd)
     made.append(p)
     return p
+
+
+def remove_files(made: list[str]) -> None:
+    """Remove the scratch files of a job (those already gone are skipped)."""
+    for p in made:
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
 
 
 def log_tail(p: str, limit: int = 8000) -> str:

@@ -51,6 +51,10 @@ PRELOAD = [
     "churn.model.persistence",
     "churn.contain.train",
     "skops.io",
+    # explaining workers (churn.contain.explain): shap's own import takes about 1 s
+    "shap",
+    "churn.explain",
+    "churn.contain.explain",
 ]
 
 

@@ -20,21 +20,18 @@ same :class:`~churn.contain.process.Worker`, fork server and watchdog as reading
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 
-from churn.contain.limits import GB, WorkerLimits, contained
+from churn.contain.limits import GB, WorkerLimits, contained, over_limit
 from churn.contain.process import Stopped, Worker
-from churn.contain.scratch import log_tail, scratch_dir, scratch_file
+from churn.contain.scratch import log_tail, remove_files, scratch_dir, scratch_file
 from churn.contain.transport import read_frame, send_answer, write_frame
 from churn.errors import ChurnDataError
-from churn.io.limits import size_text
 from churn.text import from_json, msg, to_json
 
 log = logging.getLogger("churnlens.contain")
@@ -122,7 +119,7 @@ def train_contained(
             "target": ref,
             "frame": frame_path,
             "specs": specs,
-            "table": _table_json(table),
+            "table": table_json(table),
             "kwargs": {
                 **kwargs,
                 "split": None if split is None else split_json(split),
@@ -136,11 +133,7 @@ def train_contained(
         send_seconds = time.perf_counter() - t0
         return _run(job, cap, worker, method, send_seconds)
     finally:
-        for p in made:
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
+        remove_files(made)
 
 
 def _run(job: dict[str, Any], cap: int, worker: WorkerLimits, method: str | None, sent: float):
@@ -189,16 +182,8 @@ def _run(job: dict[str, Any], cap: int, worker: WorkerLimits, method: str | None
 def training_error(reason: str, *, cap: int, worker: WorkerLimits) -> ChurnDataError:
     """The one error a user sees when a training worker crashed, hit its memory cap or its
     time limit; its ``reason`` attribute says which (``"crash"``, ``"memory"``, ``"time"``)."""
-    if reason == "memory":
-        why = msg("it needed more than {cap} of memory", cap=size_text(cap))
-    elif reason == "time":
-        why = msg("it took longer than {seconds} s", seconds=worker.seconds)
-    else:
-        why = msg("the training process crashed")
-    var, example = (
-        ("CHURNLENS_WORKER_SECONDS", 2 * worker.seconds)
-        if reason == "time"
-        else ("CHURNLENS_WORKER_MEMORY", f"{max(2 * worker.memory // GB, 1)}G")
+    why, var, example = over_limit(
+        reason, cap=cap, worker=worker, crashed=msg("the training process crashed")
     )
     error = ChurnDataError(
         msg("Training could not finish safely: {why}.", why=why),
@@ -224,7 +209,8 @@ def training_error(reason: str, *, cap: int, worker: WorkerLimits) -> ChurnDataE
 # --------------------------------------------------------------------------------------
 
 
-def _table_json(table: Any) -> dict[str, Any]:
+def table_json(table: Any) -> dict[str, Any]:
+    """A :class:`~churn.table.CustomerTable` without its frame, as JSON (:func:`table_from_json`)."""
     out: dict[str, Any] = {}
     for f in dataclasses.fields(table):
         v = getattr(table, f.name)
@@ -241,7 +227,7 @@ def _table_json(table: Any) -> dict[str, Any]:
 
 
 def table_from_json(frame: pd.DataFrame, data: dict[str, Any]):
-    """The :class:`~churn.table.CustomerTable` that ``_table_json`` described, on ``frame``."""
+    """The :class:`~churn.table.CustomerTable` that ``table_json`` described, on ``frame``."""
     from churn.roles import ColumnRoles
     from churn.settings import IntakeSettings
     from churn.table import CustomerTable
@@ -279,16 +265,13 @@ def split_from_json(data: dict[str, Any]):
 
 def work(job: dict[str, Any], pipe_w: int) -> None:
     """A training worker's whole life: rebuild the table, train, save, answer."""
-    from churn.contain.worker import isolate
+    from churn.contain.worker import import_target, isolate, send_failure
 
     isolate(job)
     try:
         t0 = time.perf_counter()
         table = table_from_json(read_frame(job["frame"], job["specs"]), job["table"])
-        module, _, qualname = job["target"].partition(":")
-        target: Any = importlib.import_module(module)
-        for part in qualname.split("."):
-            target = getattr(target, part)
+        target = import_target(job["target"])
         kwargs = dict(job["kwargs"])
         kwargs["params"] = from_json(kwargs["params"])
         if kwargs["split"] is not None:
@@ -297,21 +280,8 @@ def work(job: dict[str, Any], pipe_w: int) -> None:
         trained = target(table, **kwargs)
         t2 = time.perf_counter()
         _answer(trained, job, pipe_w, rebuild=t1 - t0, train=t2 - t1)
-    except ChurnDataError as exc:
-        send_answer(pipe_w, {"error": exc.to_json()})
-    except MemoryError:
-        send_answer(pipe_w, {"memory": True})
     except BaseException as exc:  # noqa: BLE001 - reported to the caller, which raises it
-        import traceback
-
-        send_answer(
-            pipe_w,
-            {
-                "name": job["name"],
-                "unexpected": f"{type(exc).__name__}: {exc}",
-                "traceback": traceback.format_exc(),
-            },
-        )
+        send_failure(pipe_w, job, exc)
 
 
 def _answer(trained: Any, job: dict[str, Any], pipe_w: int, *, rebuild: float, train: float):

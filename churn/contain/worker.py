@@ -33,14 +33,14 @@ def child(job: dict[str, Any], pipe_w: int) -> None:
     code = 70
     try:
         # another job kind (``"module:function"``, e.g. training) names its own work
-        work = _target(job["work"]) if "work" in job else _work
+        work = import_target(job["work"]) if "work" in job else _work
         work(job, pipe_w)
         code = 0
     finally:
         os._exit(code)
 
 
-def _target(ref: str) -> Target:
+def import_target(ref: str) -> Any:
     """The function ``"module:qualname"`` names (imported in the worker)."""
     module, _, qualname = ref.partition(":")
     obj: Any = importlib.import_module(module)
@@ -74,7 +74,7 @@ def _work(job: dict[str, Any], pipe_w: int) -> None:
         src: Any = job["source"]
         if job["source_is_bytes"]:
             src = Path(src).read_bytes()
-        target = _target(job["target"])
+        target = import_target(job["target"])
         result = target(src, name=job["name"], sheet=job["sheet"], limits=Limits(**job["limits"]))
         del src
         if not job["propose"]:
@@ -99,16 +99,19 @@ def _work(job: dict[str, Any], pipe_w: int) -> None:
         send_answer(
             pipe_w, {"roles": {f.name: to_json(getattr(roles, f.name)) for f in fields(roles)}}
         )
-    except ChurnDataError as exc:
-        send_answer(pipe_w, {"error": exc.to_json()})
-    except MemoryError:
-        send_answer(pipe_w, {"memory": True})
     except BaseException as exc:  # noqa: BLE001 - reported to the caller, which raises it
-        _unexpected(pipe_w, job, exc)
+        send_failure(pipe_w, job, exc)
 
 
-def _unexpected(pipe_w: int, job: dict[str, Any], exc: BaseException) -> None:
-    """Send an exception the reader did not mean (a bug) to the caller, which raises it."""
+def send_failure(pipe_w: int, job: dict[str, Any], exc: BaseException) -> None:
+    """Send why the job failed: the library's own error, running out of memory, or an
+    exception nobody meant (a bug), which the caller raises."""
+    if isinstance(exc, ChurnDataError):
+        send_answer(pipe_w, {"error": exc.to_json()})
+        return
+    if isinstance(exc, MemoryError):
+        send_answer(pipe_w, {"memory": True})
+        return
     import traceback
 
     send_answer(
@@ -148,9 +151,20 @@ def _frame_writer(result: ReadResult, job: dict[str, Any], pipe_w: int) -> None:
         signal.alarm(int(job["seconds"]) + 10)
         _send_frame(result, job, pipe_w)
         code = 0
-    except MemoryError:
-        send_answer(pipe_w, {"memory": True})
     except BaseException as exc:  # noqa: BLE001 - reported to the caller, which raises it
-        _unexpected(pipe_w, job, exc)
+        send_failure(pipe_w, job, exc)
     finally:
         os._exit(code)
+
+
+def answer_job(job: dict[str, Any], pipe_w: int) -> None:
+    """A worker that runs ``job["target"]`` (a function of the job returning the answer's
+    JSON part) and sends its answer: explaining and the report (``"work"`` names this)."""
+    isolate(job)
+    try:
+        t0 = time.perf_counter()
+        answer = import_target(job["target"])(job)
+        answer["work_seconds"] = time.perf_counter() - t0
+        send_answer(pipe_w, answer)
+    except BaseException as exc:  # noqa: BLE001 - reported to the caller, which raises it
+        send_failure(pipe_w, job, exc)
