@@ -246,6 +246,10 @@ def walk(url: str, file: Path, p: Participant, pages: list[str]) -> None:
             for name in pages:
                 if name not in ("Data", "Model"):
                     timed(p, name, page, lambda n=name: _nav(page, n))
+                if name == "Report":  # the handover report: built (in a worker), offered
+                    build = page.get_by_role("button", name=t("report.build", lang="en"))
+                    ready = page.get_by_text(t("report.download_html", lang="en"))
+                    timed(p, "build_report", page, build.click, ready)
             p.finished = p.model_shown
         except Exception as exc:  # a time-out or a crash: this participant's error
             first = str(exc).splitlines()[0][:300]

@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from churn import model as M
+from churn.contain.call import call_contained
 from churn.contain.train import train_contained
 from churn.table import CustomerTable
 from ui import jobs
@@ -252,7 +253,16 @@ def decision(
 def _leaderboard(
     key: str, features: tuple[str, ...], _table: CustomerTable, _progress
 ) -> pd.DataFrame:
-    return M.leaderboard(_table, features=list(features), progress=_progress)
+    # in a worker process (churn.contain.call): every model's cross-validation off the
+    # server's thread; the progress comes back to this page's bar
+    return call_contained(
+        M.leaderboard, _table, features=list(features), progress=_progress, size=table_bytes(_table)
+    )
+
+
+def table_bytes(table: CustomerTable) -> int:
+    """Bytes of the customer table's frame (what a worker's memory cap grows with)."""
+    return int(table.frame.memory_usage(deep=True).sum())
 
 
 def leaderboard(

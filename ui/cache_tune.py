@@ -9,8 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from churn import model as M
+from churn.contain import WorkerLimits
+from churn.contain.call import call_contained
 from churn.model.tuning import TuneResult, tune
 from churn.table import CustomerTable
+from ui import cache_model as cm
 from ui import jobs
 from ui.state import Confirmed
 
@@ -24,7 +27,18 @@ Progress = Callable[[int, int, str], None]
 def _tune(
     key: str, features: tuple[str, ...], budget: float, _table: CustomerTable, _progress
 ) -> TuneResult:
-    return tune(_table, budget_seconds=budget, features=list(features), progress=_progress)
+    # in a worker process (churn.contain.call), given the budget and two minutes more
+    limits = WorkerLimits()
+    limits = WorkerLimits(memory=limits.memory, seconds=max(limits.seconds, int(budget) + 120))
+    return call_contained(
+        tune,
+        _table,
+        budget_seconds=budget,
+        features=list(features),
+        progress=_progress,
+        size=cm.table_bytes(_table),
+        worker=limits,
+    )
 
 
 def tuned(
@@ -42,8 +56,14 @@ def tuned(
 def _compare(
     key: str, features: tuple[str, ...], params: tuple, _table: CustomerTable, _progress
 ) -> pd.DataFrame:
-    return M.leaderboard(
-        _table, models=["lightgbm"], features=list(features), tuned=dict(params), progress=_progress
+    return call_contained(
+        M.leaderboard,
+        _table,
+        models=["lightgbm"],
+        features=list(features),
+        tuned=dict(params),
+        progress=_progress,
+        size=cm.table_bytes(_table),
     )
 
 

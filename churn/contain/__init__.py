@@ -48,6 +48,8 @@ Import from ``churn.contain`` itself; the submodules are where the code lives:
   list) in a worker.
 - :mod:`~churn.contain.report` -- :func:`~churn.contain.report.report_contained`: the
   report's files built in a worker.
+- :mod:`~churn.contain.call` -- :func:`~churn.contain.call.call_contained`: a library
+  function (the model comparison, the tuning) in a worker, its progress heard as it goes.
 - :mod:`~churn.contain.pack` -- the library's objects (dataclasses with frames, a trained
   model) to a worker and back, without pickle.
 - :mod:`~churn.contain.flight` -- :class:`SingleFlight`: concurrent calls for one key

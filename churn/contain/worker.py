@@ -159,10 +159,13 @@ def _frame_writer(result: ReadResult, job: dict[str, Any], pipe_w: int) -> None:
 
 def answer_job(job: dict[str, Any], pipe_w: int) -> None:
     """A worker that runs ``job["target"]`` (a function of the job returning the answer's
-    JSON part) and sends its answer: explaining and the report (``"work"`` names this)."""
+    JSON part) and sends its answer: explaining, the report and other calls (``"work"``
+    names this). The target may send answers of its own first (progress) on
+    ``job["pipe_w"]``."""
     isolate(job)
     try:
         t0 = time.perf_counter()
+        job["pipe_w"] = pipe_w
         answer = import_target(job["target"])(job)
         answer["work_seconds"] = time.perf_counter() - t0
         send_answer(pipe_w, answer)
