@@ -18,17 +18,7 @@ from churn.model.tuning import TuneResult, tune
 from churn.roles import infer_roles
 from churn.sample import generate_subscriptions
 from churn.shapes import build_customer_table
-
-
-def segfault_after_a_step(table, progress=None):
-    import ctypes
-
-    progress(0, 2, "first")
-    ctypes.string_at(0)  # reads address 0: SIGSEGV
-
-
-def hang(table, progress=None):
-    time.sleep(120)
+from tests.support.crashers import hang, segfault_after_a_step
 
 
 @pytest.fixture(scope="module", autouse=True)

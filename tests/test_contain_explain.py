@@ -26,23 +26,13 @@ from churn.roles import infer_roles
 from churn.sample import generate_subscriptions
 from churn.shapes import build_customer_table
 from churn.text import error_text
+from tests.support.crashers import hang, segfault
 
 # The fork server only: a worker forked straight from this process, which has run
 # LightGBM's OpenMP threads (the models below), can hang in its first parallel region
 # (the server forks from the fork server; only a single-threaded command line forks itself).
 METHODS = ["forkserver"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-# What a worker runs instead of the explanation (module level: workers import them)
-def segfault(job):
-    import ctypes
-
-    ctypes.string_at(0)  # reads address 0: SIGSEGV
-
-
-def hang(job):
-    time.sleep(120)
 
 
 @pytest.fixture(scope="module")

@@ -15,29 +15,19 @@ import pytest
 from churn import contain
 from churn import model as M
 from churn.alive import fit_alive
-from churn.compare import compare_snapshots
 from churn.contain import WorkerLimits
 from churn.contain.pack import Packer, Unpackable, unpack
 from churn.contain.report import LAST_REPORT, report_contained, report_files
 from churn.errors import ChurnDataError, ValidationIssue
 from churn.io import read_table
 from churn.roles import infer_roles
-from churn.sample import CAMPAIGN_FILE, MONTHLY_FILES
 from churn.settings import IntakeSettings
 from churn.shapes import build_customer_table
 from churn.text import Text, error_text, msg
+from tests.support.crashers import hang, segfault
+from tests.support.months import sample_months
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
-
-
-def segfault(job):
-    import ctypes
-
-    ctypes.string_at(0)  # reads address 0: SIGSEGV
-
-
-def hang(job):
-    time.sleep(120)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -48,15 +38,7 @@ def _server():
 
 @pytest.fixture(scope="module")
 def months():
-    """The sample's October and November files, the October campaign, and their comparison."""
-    old_frame, new_frame = (pd.read_csv(SAMPLE / name) for name in MONTHLY_FILES[:2])
-    campaign = pd.read_csv(SAMPLE / CAMPAIGN_FILE)
-    settings = IntakeSettings(infer_roles(old_frame))
-    old = build_customer_table(old_frame, settings)
-    new = build_customer_table(new_frame, settings)
-    risk = campaign.set_index(campaign["customer_id"].astype(str))["risk"]
-    comp = compare_snapshots(old, new, old_risk=risk, new_risk=risk, contacted=campaign)
-    return new, comp
+    return sample_months()
 
 
 @pytest.fixture(scope="module")

@@ -3,31 +3,15 @@ files and the October campaign (risk bands from the campaign list's own risk: no
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
 import pytest
 
-from churn.compare import compare_snapshots
 from churn.report import SECTIONS, build_report, section_title
-from churn.roles import infer_roles
-from churn.sample import CAMPAIGN_FILE, MONTHLY_FILES
-from churn.settings import IntakeSettings
-from churn.shapes import build_customer_table
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+from tests.support.months import sample_months
 
 
 @pytest.fixture(scope="module")
 def sample():
-    old_frame, new_frame = (pd.read_csv(SAMPLE / name) for name in MONTHLY_FILES[:2])
-    campaign = pd.read_csv(SAMPLE / CAMPAIGN_FILE)
-    settings = IntakeSettings(infer_roles(old_frame))
-    old = build_customer_table(old_frame, settings)
-    new = build_customer_table(new_frame, settings)
-    risk = campaign.set_index(campaign["customer_id"].astype(str))["risk"]
-    comp = compare_snapshots(old, new, old_risk=risk, new_risk=risk, contacted=campaign)
-    return new, comp
+    return sample_months()
 
 
 def test_the_section_is_registered_before_the_glossary():

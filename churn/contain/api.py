@@ -18,8 +18,7 @@ from typing import Any
 
 import churn.io
 from churn.contain.limits import WorkerLimits, contained, footprint, unsafe_error
-from churn.contain.process import Stopped, Worker
-from churn.contain.scratch import log_tail as _log_tail
+from churn.contain.process import Stopped, Worker, log_stopped
 from churn.contain.scratch import remove_files
 from churn.contain.scratch import scratch_dir as _scratch_dir
 from churn.contain.scratch import scratch_file as _scratch_file
@@ -148,12 +147,7 @@ def _run(
         )
         return result, roles
     except Stopped as stop:
-        log.warning(
-            "Reading %r was stopped (%s): exit status %s, %.1f s, peak resident memory %s "
-            "bytes, cap %s bytes. Worker output:\n%s",
-            name, stop.reason, stop.run.status, stop.run.seconds, stop.run.peak, cap,
-            _log_tail(job["log"]) or "(none)",
-        )  # fmt: skip
+        log_stopped(f"Reading {name!r}", stop, cap, job["log"])
         raise unsafe_error(stop.reason, cap=cap, worker=worker) from None
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from churn.contain.limits import WorkerLimits, contained
 from churn.contain.pack import Packer, unpack
-from churn.contain.process import Stopped, Worker
-from churn.contain.scratch import log_tail, remove_files, scratch_dir, scratch_file
+from churn.contain.process import Stopped, Worker, log_stopped
+from churn.contain.scratch import remove_files, scratch_dir, scratch_file
 from churn.contain.train import TRAIN_FACTOR, TRAIN_FLOOR, training_error
 from churn.contain.transport import send_answer
 
@@ -107,12 +107,7 @@ def _receive(job, cap, worker, method, progress, made) -> Any:
         )
         return result
     except Stopped as stop:
-        log.warning(
-            "%s was stopped (%s): exit status %s, %.1f s, peak resident memory %s bytes, "
-            "cap %s bytes. Worker output:\n%s",
-            job["name"], stop.reason, stop.run.status, stop.run.seconds, stop.run.peak, cap,
-            log_tail(job["log"]) or "(none)",
-        )  # fmt: skip
+        log_stopped(job["name"], stop, cap, job["log"])
         raise training_error(stop.reason, cap=cap, worker=worker) from None
 
 

@@ -31,8 +31,8 @@ import pandas as pd
 
 from churn.contain.limits import WorkerLimits, contained, over_limit
 from churn.contain.pack import index_back, model_bytes, with_index
-from churn.contain.process import Stopped, Worker
-from churn.contain.scratch import log_tail, remove_files, scratch_dir, scratch_file
+from churn.contain.process import Stopped, Worker, log_stopped
+from churn.contain.scratch import remove_files, scratch_dir, scratch_file
 from churn.contain.train import TRAIN_FACTOR, TRAIN_FLOOR, table_from_json, table_json
 from churn.contain.transport import read_frame, write_frame
 from churn.errors import ChurnDataError
@@ -217,12 +217,7 @@ def _receive(job, cap, worker, method, sent):
         log.debug("Explained in a worker: %s", LAST_EXPLAIN)
         return answer, frames
     except Stopped as stop:
-        log.warning(
-            "Explaining (%s) was stopped (%s): exit status %s, %.1f s, peak resident "
-            "memory %s bytes, cap %s bytes. Worker output:\n%s",
-            job["kind"], stop.reason, stop.run.status, stop.run.seconds, stop.run.peak,
-            cap, log_tail(job["log"]) or "(none)",
-        )  # fmt: skip
+        log_stopped(f"Explaining ({job['kind']})", stop, cap, job["log"])
         raise explain_error(stop.reason, cap=cap, worker=worker) from None
 
 

@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Any
 
+from churn.contain.scratch import log_tail
 from churn.contain.server import SERVER
 from churn.contain.transport import receive_answer
 from churn.contain.watchdog import Run, Watchdog, exited
@@ -22,6 +23,17 @@ from churn.contain.worker import child
 from churn.errors import ChurnDataError
 
 log = logging.getLogger("churnlens.contain")
+
+
+def log_stopped(what: str, stop: Stopped, cap: int, log_path: str) -> None:
+    """Write to the ``churnlens.contain`` log how a worker ended without an answer: why,
+    its exit status, time, peak resident memory and cap, and the two ends of its output."""
+    log.warning(
+        "%s was stopped (%s): exit status %s, %.1f s, peak resident memory %s bytes, "
+        "cap %s bytes. Worker output:\n%s",
+        what, stop.reason, stop.run.status, stop.run.seconds, stop.run.peak, cap,
+        log_tail(log_path) or "(none)",
+    )  # fmt: skip
 
 
 class ReaderError(RuntimeError):

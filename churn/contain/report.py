@@ -19,8 +19,8 @@ from typing import Any
 
 from churn.contain.limits import WorkerLimits, contained, over_limit
 from churn.contain.pack import Packer, Unpackable, unpack
-from churn.contain.process import Stopped, Worker
-from churn.contain.scratch import log_tail, remove_files, scratch_dir, scratch_file
+from churn.contain.process import Stopped, Worker, log_stopped
+from churn.contain.scratch import remove_files, scratch_dir, scratch_file
 from churn.contain.train import TRAIN_FACTOR, TRAIN_FLOOR
 from churn.errors import ChurnDataError
 from churn.text import from_json, msg, to_json
@@ -127,12 +127,7 @@ def _receive(job, cap, worker, method, sent) -> Files:
         log.debug("Report built in a worker: %s", LAST_REPORT)
         return files
     except Stopped as stop:
-        log.warning(
-            "The report was stopped (%s): exit status %s, %.1f s, peak resident memory %s "
-            "bytes, cap %s bytes. Worker output:\n%s",
-            stop.reason, stop.run.status, stop.run.seconds, stop.run.peak, cap,
-            log_tail(job["log"]) or "(none)",
-        )  # fmt: skip
+        log_stopped("The report", stop, cap, job["log"])
         raise report_error(stop.reason, cap=cap, worker=worker) from None
 
 

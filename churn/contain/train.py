@@ -28,8 +28,8 @@ from typing import Any
 import pandas as pd
 
 from churn.contain.limits import GB, WorkerLimits, contained, over_limit
-from churn.contain.process import Stopped, Worker
-from churn.contain.scratch import log_tail, remove_files, scratch_dir, scratch_file
+from churn.contain.process import Stopped, Worker, log_stopped
+from churn.contain.scratch import remove_files, scratch_dir, scratch_file
 from churn.contain.transport import read_frame, send_answer, write_frame
 from churn.errors import ChurnDataError
 from churn.text import from_json, msg, to_json
@@ -170,12 +170,7 @@ def _run(job: dict[str, Any], cap: int, worker: WorkerLimits, method: str | None
         log.debug("Trained in a worker: %s", LAST_TRAIN)
         return trained
     except Stopped as stop:
-        log.warning(
-            "Training was stopped (%s): exit status %s, %.1f s, peak resident memory %s "
-            "bytes, cap %s bytes. Worker output:\n%s",
-            stop.reason, stop.run.status, stop.run.seconds, stop.run.peak, cap,
-            log_tail(job["log"]) or "(none)",
-        )  # fmt: skip
+        log_stopped("Training", stop, cap, job["log"])
         raise training_error(stop.reason, cap=cap, worker=worker) from None
 
 
