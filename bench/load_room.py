@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.soak import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, NAV, machine, rss_mb  # noqa: E402
+from churn.contain import default_slots  # noqa: E402
 from tools.server import AppServer, ServerError, healthy  # noqa: E402
 from ui.trace import ENV_TRACE, PARAM  # noqa: E402
 
@@ -239,7 +240,6 @@ def walk(url: str, file: Path, p: Participant, pages: list[str]) -> None:
             train = page.get_by_role("button", name=t("model.train", lang="en"))
             timed(p, "Model", page, lambda: _nav(page, "Model"), train)
             timed(p, "train", page, train.click)
-            p.queue_seen = int(page.evaluate("() => window.__q || 0"))
             head = t("model.quality_head", lang="en").split("{model}")[0]
             shown = page.get_by_text(re.compile("^" + re.escape(head)))
             p.model_shown = shown.count() > 0
@@ -251,6 +251,8 @@ def walk(url: str, file: Path, p: Participant, pages: list[str]) -> None:
                     ready = page.get_by_text(t("report.download_html", lang="en"))
                     timed(p, "build_report", page, build.click, ready)
             p.finished = p.model_shown
+            # polls that saw a queue place, from the first page to the last (SPA: one window)
+            p.queue_seen = int(page.evaluate("() => window.__q || 0"))
         except Exception as exc:  # a time-out or a crash: this participant's error
             first = str(exc).splitlines()[0][:300]
             p.errors.append(f"{p.step or 'start'}: {type(exc).__name__}: {first}")
@@ -433,6 +435,7 @@ def run_room(
         "n": n,
         "different": different,
         "priority": priority,
+        "slots": default_slots(),  # the server inherits this environment
         "people": people,
         "wall": wall,
         "cpu_server": cpu[0],
@@ -572,7 +575,8 @@ def report(res: dict, s: dict, command: str) -> str:
             "real-time round-robin (first), browsers idle class."
             if res.get("priority") == "realtime"
             else "normal (nice 0), browsers idle class."
-        ),
+        )
+        + f" Heavy-job slots: {res.get('slots', '?')} (`CHURNLENS_JOBS`).",
         "",
         "Waits as the browsers saw them (click to page settled), and as the server timed its "
         "answers (the step's first request to its last script run's end: `ui/trace.py`).",
