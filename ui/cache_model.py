@@ -180,27 +180,40 @@ def _scores(settings: Settings, _tm: M.TrainedModel, _table: CustomerTable) -> p
     # one shared, read-only series: st.cache_data would unpickle a million scores and
     # customer ids on every rerun of every page that shows a risk (0.1 s at 1M).
     # Out of fold for the customers the model learned from (churn.model.honest_risk).
-    risk = M.honest_risk(_tm, _table, calibration=_calibration(settings, _tm))
+    # The labelled customers a time split did not evaluate are cross-fitted (a model per
+    # fold): training, so in a worker process (churn.contain.call), off the server's thread.
+    risk = call_contained(
+        M.honest_risk,
+        _tm,
+        _table,
+        calibration=_calibration(settings, _tm),
+        size=table_bytes(_table),
+    )
     risk.to_numpy().flags.writeable = False
     return risk
+
+
+def _risk(settings: Settings, tm: M.TrainedModel, table: CustomerTable) -> pd.Series:
+    """:func:`_scores` computed once across sessions, in the job queue (``ui.jobs.once``;
+    inside another queued job it runs in that job's slot)."""
+    return jobs.once(("scores", *settings), lambda: _scores(settings, tm, table))
 
 
 def scores(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> pd.Series:
     """Honest risk of every customer of the confirmed table, indexed by customer_id:
     out of fold for the customers the model learned from, calibrated when the check
     calls for it (``churn.model.honest_risk``; ``attrs`` say where each came from)."""
-    s = settings_of(handle)
-    return jobs.once(("scores", *s), lambda: _scores(s, tm, table)).copy(deep=False)
+    return _risk(settings_of(handle), tm, table).copy(deep=False)
 
 
 def scores_note(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> str:
     """One sentence saying where :func:`scores` come from (library text, not localized)."""
-    return M.honest_note(_scores(settings_of(handle), tm, table))
+    return M.honest_note(_risk(settings_of(handle), tm, table))
 
 
 @st.cache_data(max_entries=_SMALL, ttl=_TTL, show_spinner=False)
 def _expected(settings: Settings, _tm: M.TrainedModel, _table: CustomerTable) -> dict:
-    return M.expected_among_active(_table, _scores(settings, _tm, _table))
+    return M.expected_among_active(_table, _risk(settings, _tm, _table))
 
 
 def expected(handle: dict, tm: M.TrainedModel, table: CustomerTable) -> dict:
@@ -221,7 +234,7 @@ def _decision(
 ) -> tuple[pd.DataFrame, M.Decision]:
     curve = M.table_profit_curve(
         _table,
-        _scores(settings, _tm, _table),
+        _risk(settings, _tm, _table),
         value_per_customer=None if use_column else value,
         offer_cost=cost,
         success_rate=success,
@@ -278,7 +291,7 @@ def leaderboard(
 
 @st.cache_data(max_entries=_LISTS, ttl=_TTL, show_spinner=False)
 def _export(settings: Settings, kind: str, _tm: M.TrainedModel, _table: CustomerTable) -> bytes:
-    risk = _scores(settings, _tm, _table)
+    risk = _risk(settings, _tm, _table)
     frame = _table.frame
     out = pd.DataFrame(
         {

@@ -1,8 +1,9 @@
 """A library function called in a worker process, its progress heard as it goes.
 
-The Model page's model comparison (five-fold cross-validation of every model) and its
-LightGBM tuning (a search within a time budget) are training: tens of seconds of native
-code. :func:`call_contained` runs such a function in a worker of the fork server, with
+The Model page's model comparison (five-fold cross-validation of every model), its
+LightGBM tuning (a search within a time budget) and the honest risks (the labelled
+customers a time split did not evaluate, cross-fitted) are training: seconds to tens of
+seconds of native code. :func:`call_contained` runs such a function in a worker of the fork server, with
 the training worker's memory cap and time limit: its arguments and its result travel
 through :mod:`churn.contain.pack` (frames as Arrow, the library's dataclasses as JSON,
 nothing pickled), and each ``progress(i, n, label)`` the function reports comes back on
@@ -43,11 +44,13 @@ def call_contained(
     method: str | None = None,
     **kwargs: Any,
 ) -> Any:
-    """``fn(*args, progress=..., **kwargs)`` in a worker process; its result.
+    """``fn(*args, **kwargs)`` in a worker process (with ``progress=`` when one is given);
+    its result.
 
     Parameters
     ----------
-    fn : a module-level function that takes ``progress`` (the worker imports it by name).
+    fn : a module-level function (the worker imports it by name) that takes ``progress``
+        when one is given.
     args, kwargs : what :mod:`churn.contain.pack` can send (frames, the library's
         dataclasses, plain values).
     progress : called in this thread with each ``(i, n, label)`` the worker reports.
@@ -63,7 +66,7 @@ def call_contained(
         when the worker crashed, ran out of memory or time.
     """
     if not contained():
-        return fn(*args, progress=progress, **kwargs)
+        return fn(*args, **kwargs, **({} if progress is None else {"progress": progress}))
     ref = f"{fn.__module__}:{fn.__qualname__}"
     if "<" in ref:
         raise ValueError("fn must be a module-level function (the worker imports it)")
@@ -77,6 +80,7 @@ def call_contained(
             "name": fn.__qualname__,
             "target": f"{__name__}:call_job",
             "fn": ref,
+            "progress": progress is not None,
             "args": Packer(folder, made).pack({"args": args, "kwargs": kwargs}),
             "folder": folder,
             "log": scratch_file(folder, "call-log", made),
@@ -123,6 +127,7 @@ def call_job(job: dict[str, Any]) -> dict[str, Any]:
 
     fn = import_target(job["fn"])
     inputs = unpack(job["args"])
-    result = fn(*inputs["args"], progress=report, **inputs["kwargs"])
+    extra = {"progress": report} if job["progress"] else {}
+    result = fn(*inputs["args"], **inputs["kwargs"], **extra)
     made: list[str] = []
     return {"result": Packer(job["folder"], made).pack(result), "made": made}

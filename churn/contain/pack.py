@@ -78,10 +78,11 @@ class Packer:
         if isinstance(value, pd.Timestamp):
             return {"$timestamp": None if value is pd.NaT else value.isoformat()}
         if isinstance(value, pd.DataFrame):
-            return {"$frame": self.frame(value)}
+            return {"$frame": self.frame(value), "attrs": self.pack(dict(value.attrs))}
         if isinstance(value, pd.Series):
             name = self.pack(value.name)
-            return {"$series": self.frame(value.rename(_VALUES).to_frame()), "name": name}
+            part = self.frame(value.rename(_VALUES).to_frame())
+            return {"$series": part, "name": name, "attrs": self.pack(dict(value.attrs))}
         if isinstance(value, np.ndarray) and value.ndim == 1:
             return {"$array": self.frame(pd.DataFrame({_VALUES: value}))}
         if _is_model(value):
@@ -130,9 +131,9 @@ def unpack(data: Any) -> Any:  # noqa: C901 - the inverse of Packer.pack
     if "$timestamp" in data:
         return pd.NaT if data["$timestamp"] is None else pd.Timestamp(data["$timestamp"])
     if "$frame" in data:
-        return _frame(data["$frame"])
+        return _with_attrs(_frame(data["$frame"]), data)
     if "$series" in data:
-        return _frame(data["$series"])[_VALUES].rename(unpack(data["name"]))
+        return _with_attrs(_frame(data["$series"])[_VALUES].rename(unpack(data["name"])), data)
     if "$array" in data:
         return _frame(data["$array"])[_VALUES].to_numpy()
     if "$model" in data:
@@ -178,6 +179,11 @@ def index_back(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.set_index(INDEX)
     out.index.name = None
     return out
+
+
+def _with_attrs(obj: Any, data: dict[str, Any]) -> Any:
+    obj.attrs = unpack(data.get("attrs")) or {}
+    return obj
 
 
 def _frame(part: dict[str, Any]) -> pd.DataFrame:
