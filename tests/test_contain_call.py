@@ -91,3 +91,14 @@ def test_off_calls_it_here(table, monkeypatch):
     LAST_CALL.clear()
     got = call_contained(M.leaderboard, table, models=["logistic"])
     assert got["model"].tolist() == ["logistic"] and LAST_CALL == {}
+
+
+def test_honest_risks_in_a_worker_are_the_risks_here(table):
+    """A time split: the labelled customers it did not evaluate are cross-fitted (models
+    trained in the worker); every risk, the index and the attrs come back the same."""
+    tm = M.train(table, model="lightgbm", split=M.choose_split(table, prefer="time"))
+    here = M.honest_risk(tm, table)
+    assert here.attrs["sources"].get("cross_fitted", 0) > 0  # the case that trains
+    there = call_contained(M.honest_risk, tm, table)
+    pd.testing.assert_series_equal(here, there, check_exact=True)
+    assert there.attrs == here.attrs

@@ -88,7 +88,8 @@ def test_pack_rebuilds_the_librarys_objects(months, purchases, tmp_path):
     packer = Packer(str(tmp_path), made)
     _, comp = months
     _, alive = purchases
-    odd = pd.Series([1.5, np.nan], index=["a", "b"], name="x")
+    odd = pd.Series([1.5, np.nan], index=pd.Index(["a", "b"], name="who"), name="x")
+    odd.attrs["sources"] = {"model": 2}
     value = {"comp": comp, "alive": alive, "odd": odd, "nums": (np.inf, np.float64(2.5))}
     back = unpack(packer.pack(value))
     assert made and all(Path(p).exists() for p in made)
@@ -101,7 +102,8 @@ def test_pack_rebuilds_the_librarys_objects(months, purchases, tmp_path):
             elif name != "campaign":
                 assert v == w or (v != v and w != w), name
     assert any(isinstance(s, Text) for s in back["comp"].notes) or back["comp"].notes == ()
-    pd.testing.assert_series_equal(back["odd"], odd, check_exact=True)
+    pd.testing.assert_series_equal(back["odd"], odd, check_exact=True)  # index name too
+    assert back["odd"].attrs == {"sources": {"model": 2}}
     assert back["nums"] == (np.inf, 2.5) and isinstance(back["nums"], tuple)
 
 

@@ -62,7 +62,8 @@ class Packer:
 
     def frame(self, frame: pd.DataFrame) -> dict[str, Any]:
         path = scratch_file(self.folder, "pack", self.made)
-        return {"path": path, "specs": write_frame(with_index(frame), path)}
+        specs = write_frame(with_index(frame), path)
+        return {"path": path, "specs": specs, "index_name": self.pack(frame.index.name)}
 
     def pack(self, value: Any) -> Any:  # noqa: C901 - one branch per kind of value
         if type(value) in _PLAIN:
@@ -187,7 +188,9 @@ def _with_attrs(obj: Any, data: dict[str, Any]) -> Any:
 
 
 def _frame(part: dict[str, Any]) -> pd.DataFrame:
-    return index_back(read_frame(part["path"], part["specs"]))
+    out = index_back(read_frame(part["path"], part["specs"]))
+    out.index.name = unpack(part.get("index_name"))
+    return out
 
 
 def _is_model(value: Any) -> bool:
