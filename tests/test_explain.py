@@ -257,6 +257,20 @@ def hand_explanation(table: CustomerTable, rows: list[int], contrib: list[list[f
     )
 
 
+def test_a_share_in_a_reason_is_rounded_down_never_up():
+    """The top customer of 5,000 is higher than 99.98 % of them: "99 %", never "100 %"
+    (nobody is higher than every customer); a category every customer shares is 100 %."""
+    assert E.reason_text("tickets", 7, 0.2, "higher", 4999 / 5000) == (
+        "tickets is 7, higher than 99 % of customers: +20.0 points of risk"
+    )
+    assert E.reason_text("nps", 0, 0.1, "lower", 0.29, "ko") == (
+        "nps 0: 고객의 29%보다 낮음, 이탈 위험 +10.0%p"
+    )  # 0.29 * 100 is 28.999...: still 29
+    assert E.reason_text("plan", "Basic", 0.1, "same", 1.0) == (
+        "plan is Basic, like 100 % of customers: +10.0 points of risk"
+    )
+
+
 def test_reason_texts_in_english_and_korean():
     t = hand_table()
     # H9: 7 tickets (9 of 10 lower), annual (4 of 10), south, NPS 3 (lowest of 9 answers)
@@ -266,14 +280,14 @@ def test_reason_texts_in_english_and_korean():
     assert list(en["rank"]) == [1, 2, 3]
     assert list(en["text"]) == [
         "support_tickets is 7, higher than 90 % of customers: +12.0 points of risk",
-        "nps is 3, lower than 89 % of customers: +8.1 points of risk",
+        "nps is 3, lower than 88 % of customers: +8.1 points of risk",  # 8 of 9: 88.9 %
         "region is south, like 50 % of customers: +5.0 points of risk",
     ]
     assert list(en["percentile"]) == pytest.approx([0.9, 0.0, 0.5])
     ko = E.reasons(ex, t, top=3, lang="ko")
     assert list(ko["text"]) == [
         "support_tickets 7: 고객의 90%보다 높음, 이탈 위험 +12.0%p",
-        "nps 3: 고객의 89%보다 낮음, 이탈 위험 +8.1%p",
+        "nps 3: 고객의 88%보다 낮음, 이탈 위험 +8.1%p",
         "region south: 고객의 50%가 같은 값, 이탈 위험 +5.0%p",
     ]
     # a missing value, and the full breakdown ordered by |contribution| (negatives too)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -134,6 +135,10 @@ def reason_text(
     'support_tickets is 7, higher than 92 % of customers: +12.0 points of risk'
     """
     lang = norm_lang(lang)
+    if kind in ("higher", "lower") and share == share:
+        # rounded down, never up: the top customer of 5,000 is higher than 99.98 %, which
+        # "100 %" would overstate (nobody is higher than every customer, themselves included)
+        share = math.floor(share * 100 + 1e-9) / 100
     return table(lang, "reasons")[kind].format(
         feature=feature,
         value=value_text(value),
