@@ -55,6 +55,13 @@ PRELOAD = [
     "shap",
     "churn.explain",
     "churn.contain.explain",
+    # report workers (churn.contain.report): the report's modules and WeasyPrint (imports
+    # only: no thread starts; vl-convert's engine starts in the worker, at first use)
+    "churn.report",
+    "churn.charts",
+    "weasyprint",
+    "churn.contain.report",
+    "churn.contain.call",
 ]
 
 
